@@ -154,6 +154,13 @@ std::string Graph::uniqueName(llvm::StringRef base) const {
   }
 }
 
+void Graph::renameValue(Value *v, std::string name) {
+  assert(!valuesByName_.count(name) && "renaming to a name in use");
+  valuesByName_.erase(v->name_);
+  v->name_ = std::move(name);
+  valuesByName_[v->name_] = v;
+}
+
 Node *Graph::createNode(OpKind kind, llvm::ArrayRef<Value *> operands,
                         llvm::ArrayRef<std::pair<std::string, Type>> results,
                         Node *before) {

@@ -139,6 +139,9 @@ public:
   Value *addConstant(std::string name, Tensor data); // type from the data
   Value *addConstant(std::string name, std::shared_ptr<const Tensor> data);
   std::string uniqueName(llvm::StringRef base) const;
+  /// Gives `v` a new name, which must be unused (e.g. freed by erasing the
+  /// value that had it): rewrites keep user-visible output names this way.
+  void renameValue(Value *v, std::string name);
 
   /// Appends a node at the end of the node list (or before `before` when
   /// given). Results get the given names and types; their types may be
