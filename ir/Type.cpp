@@ -1,6 +1,8 @@
 // Element type tables, Dim/Shape helpers and the text form of types.
 #include "ir/Type.h"
 
+#include "ir/Printer.h"
+
 #include <cmath>
 #include <limits>
 
@@ -62,7 +64,7 @@ int64_t elemTypeMax(ElemType t) {
 std::string Dim::str() const {
   if (isStatic())
     return std::to_string(value_);
-  return isSymbolic() ? symbol_ : "?";
+  return isSymbolic() ? formatSymbolName(symbol_) : "?";
 }
 
 Shape::Shape(std::initializer_list<int64_t> dims) {
@@ -115,19 +117,6 @@ std::string Shape::str() const {
 }
 
 namespace {
-// Shortest decimal text that parses back to the same double.
-std::string formatDouble(double v) {
-  for (int precision = 6; precision <= 17; ++precision) {
-    std::string s;
-    llvm::raw_string_ostream os(s);
-    os << llvm::format("%.*g", precision, v);
-    os.flush();
-    if (std::strtod(s.c_str(), nullptr) == v)
-      return s;
-  }
-  return std::to_string(v);
-}
-
 template <typename T, typename F>
 void printList(llvm::raw_ostream &os, const std::vector<T> &values, F fmt) {
   if (values.size() == 1) {
@@ -156,7 +145,7 @@ std::string Type::str() const {
     if (quant->blockSize)
       os << "block=" << quant->blockSize << ", ";
     os << "scale=";
-    printList(os, quant->scales, formatDouble);
+    printList(os, quant->scales, formatDoubleExact);
     os << ", zp=";
     printList(os, quant->zeroPoints, [](int64_t v) { return std::to_string(v); });
     os << '>';
