@@ -23,7 +23,9 @@ namespace {
 
 constexpr int64_t kMinIrVersion = 3;
 constexpr int64_t kMaxIrVersion = 11;
-constexpr int64_t kMinOpset = 7;
+// Opsets 1-6 are accepted: their forms either equal the newest ones or are
+// rewritten or rejected by normalization (unknown legacy attributes fail).
+constexpr int64_t kMinOpset = 1;
 constexpr int64_t kMaxOpset = 21;
 
 bool isDefaultDomain(llvm::StringRef domain) {

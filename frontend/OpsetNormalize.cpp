@@ -163,9 +163,13 @@ llvm::Error normalizeLegacySoftmax(NormalizeContext &ctx, PendingNode &n) {
   ir::Node *softmax = g.createNode(OpKind::Softmax, {flatten->result()},
                                    {{ctx.freshName(base + ".softmax2d"), unknown}});
   softmax->setAttr(AttrName::axis, int64_t(-1));
-  ir::Node *reshape =
-      g.createNode(OpKind::Reshape, {softmax->result(), shape->result()},
-                   {{n.resultNames[0], ctx.resultType(n.resultNames[0])}});
+  // The result has x's shape; say so where x's type is known, since the
+  // Reshape's target is only known at run time.
+  ir::Type resultType = ctx.resultType(n.resultNames[0]);
+  if (!resultType.shape.isRanked() && *type)
+    resultType = ir::Type((*type)->elem, (*type)->shape);
+  ir::Node *reshape = g.createNode(OpKind::Reshape, {softmax->result(), shape->result()},
+                                   {{n.resultNames[0], resultType}});
   std::string name = n.proto->name();
   if (!name.empty()) {
     shape->setName(name + "/shape");
@@ -187,16 +191,17 @@ void dropEmptyConstant(PendingNode &n, size_t index) {
 
 llvm::Error normalizeResize(NormalizeContext &ctx, PendingNode &n) {
   if (ctx.opset < 11) {
-    // Resize-10 (X, scales): nearest uses floor(x_out / scale), linear the
-    // same asymmetric mapping (the Upsample definition it replaced).
-    if (n.operands.size() != 2)
+    // Resize-10 (X, scales) maps x_out to x_out / scale (asymmetric) for
+    // both modes. Its nearest rounding, per the opset-10 test cases and ONNX
+    // Runtime, is floor when upsampling and ceil when downsampling; only one
+    // nearest_mode exists now, so mixed directions cannot be expressed.
+    if (n.operands.size() != 2 || !n.operands[1])
       return makeError(n.where + ": opset " + llvm::Twine(ctx.opset) +
                        " Resize takes 2 inputs (X, scales), got " +
                        llvm::Twine(n.operands.size()));
     for (const onnx::AttributeProto *a : n.attrs)
       if (a->name() != "mode")
         return makeError(n.where + ": unknown attribute '" + a->name() + "'");
-    n.operands = {n.operands[0], nullptr, n.operands[1]};
     std::string mode = "nearest";
     if (const onnx::AttributeProto *a = takeAttr(n, "mode")) {
       auto v = stringOf(n, *a);
@@ -204,11 +209,28 @@ llvm::Error normalizeResize(NormalizeContext &ctx, PendingNode &n) {
         return v.takeError();
       mode = *v;
     }
+    ir::Value *scales = n.operands[1];
+    n.operands = {n.operands[0], nullptr, scales};
     n.setAttrs.emplace_back(AttrName::mode, mode);
     n.setAttrs.emplace_back(AttrName::coordinate_transformation_mode,
                             std::string("asymmetric"));
-    if (mode == "nearest")
-      n.setAttrs.emplace_back(AttrName::nearest_mode, std::string("floor"));
+    if (mode != "nearest")
+      return llvm::Error::success();
+    if (!scales->isConstant())
+      return makeError(n.where + ": opset " + llvm::Twine(ctx.opset) +
+                       " nearest Resize needs constant scales (its rounding depends on "
+                       "whether each scale is below 1)");
+    bool up = false, down = false;
+    for (int64_t i = 0; i < scales->constant()->numElements(); ++i) {
+      double scale = scales->constant()->getDouble(i);
+      up |= scale > 1;
+      down |= scale < 1;
+    }
+    if (up && down)
+      return makeError(n.where + ": opset " + llvm::Twine(ctx.opset) +
+                       " nearest Resize that upsamples some axes and downsamples "
+                       "others is unsupported");
+    n.setAttrs.emplace_back(AttrName::nearest_mode, std::string(down ? "ceil" : "floor"));
     return llvm::Error::success();
   }
   dropEmptyConstant(n, 1);
@@ -259,7 +281,22 @@ void setSplitOutputs(PendingNode &n) {
 
 llvm::Error normalizeNode(PendingNode &n, NormalizeContext &ctx) {
   int64_t v = ctx.opset;
+  // Opsets 1-6 carried an in-place memory hint that does not affect results.
+  if (v < 7)
+    takeAttr(n, "consumed_inputs");
   switch (n.kind) {
+  case OpKind::Concat:
+    // Concat 1-3: axis was optional with default 1.
+    if (v < 4 && std::none_of(n.attrs.begin(), n.attrs.end(),
+                              [](const onnx::AttributeProto *a) { return a->name() == "axis"; }))
+      n.setAttrs.emplace_back(AttrName::axis, int64_t(1));
+    return llvm::Error::success();
+  case OpKind::PRelu:
+    // PRelu 1-6 defined the slope's broadcasting differently (per channel).
+    if (v < 7)
+      return makeError(n.where + ": PRelu of opset " + llvm::Twine(v) +
+                       " is unsupported (opset 7 or newer needed)");
+    return llvm::Error::success();
   case OpKind::Clip:
     if (v < 11) {
       if (llvm::Error e = scalarAttrToInput(ctx, n, "min", 1, 0))
@@ -308,6 +345,9 @@ llvm::Error normalizeNode(PendingNode &n, NormalizeContext &ctx) {
     // Inference: Dropout is the identity whatever the ratio.
     if (v < 12)
       takeAttr(n, "ratio");
+    if (v < 7)
+      takeAttr(n, "is_test"); // an inference compiler runs it as the test mode
+
     return llvm::Error::success();
   case OpKind::BatchNormalization:
     if (v < 9)
