@@ -4,6 +4,7 @@
 #include "ir/infer/Resize.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "ir/infer/InferRules.h"
 #include "llvm/ADT/STLExtras.h"
@@ -49,6 +50,13 @@ llvm::Error checkAttributes(const InferContext &ctx) {
   if (antialias && ctx.node.getString(AttrName::mode) == "nearest")
     return ctx.error("antialias is not supported with mode 'nearest'");
   return llvm::Error::success();
+}
+
+/// Shortest "%g"-style text of a scale, for messages.
+std::string formatScale(double s) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", s);
+  return buffer;
 }
 
 /// Whether optional input `i` is given: present and not an empty tensor
@@ -152,8 +160,8 @@ llvm::Expected<ResizePlan> planResize(const InferContext &ctx) {
       }
       double s = scales->getDouble(int64_t(i));
       if (!(s > 0) || !std::isfinite(s))
-        return ctx.error(llvm::formatv("scale {0} for axis {1} is not positive and finite", s,
-                                       d));
+        return ctx.error("scale " + llvm::Twine(formatScale(s)) + " for axis " + llvm::Twine(d) +
+                         " is not positive and finite");
       plan.scales[d] = s;
       if (x[d].isStatic())
         plan.outDims[d] = Dim(int64_t(std::floor(double(x[d].value()) * s)));
