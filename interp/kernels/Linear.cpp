@@ -28,8 +28,8 @@ std::vector<int64_t> toInts(const Tensor &t) {
   return v;
 }
 
-llvm::Expected<ConvShape> convShape(const EvalContext &ctx, const Tensor &x,
-                                    const Tensor &w, const Tensor &y) {
+llvm::Expected<ConvShape> convShape(const EvalContext &ctx, const Tensor &x, const Tensor &w,
+                                    const Tensor &y) {
   ir::InferContext ictx{ctx.node, {}, {}};
   ir::infer::WindowGeometry g;
   auto shape = ir::infer::convOutputShape(ictx, x.type().shape, w.type().shape, &g);
@@ -188,8 +188,7 @@ llvm::Error evalGemm(EvalContext &ctx) {
   const Tensor *c = ctx.has(2) ? &ctx.in(2) : nullptr;
 
   bool exactInts = !ir::isFloatType(a.elemType()) && alpha == std::trunc(alpha) &&
-                   beta == std::trunc(beta) && std::abs(alpha) < 0x1p62 &&
-                   std::abs(beta) < 0x1p62;
+                   beta == std::trunc(beta) && std::abs(alpha) < 0x1p62 && std::abs(beta) < 0x1p62;
   if (exactInts) {
     // Integral alpha/beta on integer data: exact, wrapping modulo 2^64.
     std::vector<int64_t> av = toInts(a), bv = toInts(b);

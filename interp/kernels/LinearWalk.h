@@ -41,8 +41,7 @@ inline int64_t product(llvm::ArrayRef<int64_t> dims) {
 /// and `w` arrive with zero points already subtracted) the padding value is
 /// the input zero point, i.e. 0 after the subtraction.
 template <typename Acc, typename Emit>
-void convolve(const ConvShape &s, const std::vector<Acc> &x, const std::vector<Acc> &w,
-              Emit emit) {
+void convolve(const ConvShape &s, const std::vector<Acc> &x, const std::vector<Acc> &w, Emit emit) {
   size_t rank = s.inSpatial.size();
   int64_t inSize = product(s.inSpatial), outSize = product(s.outSpatial);
   int64_t kernelSize = product(s.kernel);

@@ -94,9 +94,7 @@ int64_t intParam(const Tensor *t, int64_t i) {
     return 0;
   return t->getInt(t->numElements() == 1 ? 0 : i);
 }
-double floatParam(const Tensor &t, int64_t i) {
-  return t.getDouble(t.numElements() == 1 ? 0 : i);
-}
+double floatParam(const Tensor &t, int64_t i) { return t.getDouble(t.numElements() == 1 ? 0 : i); }
 
 /// The conv input and weight with their zero points subtracted (per output
 /// channel for the weight).
@@ -122,9 +120,8 @@ llvm::Expected<std::vector<int64_t>> subtractMatMulZeroPoint(const EvalContext &
   if (!zeroPoint)
     return v;
   ir::InferContext ictx{ctx.node, {}, {}};
-  auto aligned = ir::infer::alignMatMulParam(ictx, operand.type().shape,
-                                             zeroPoint->type().shape, rowSide,
-                                             rowSide ? "a zero point" : "b zero point");
+  auto aligned = ir::infer::alignMatMulParam(ictx, operand.type().shape, zeroPoint->type().shape,
+                                             rowSide, rowSide ? "a zero point" : "b zero point");
   if (!aligned)
     return aligned.takeError();
   std::vector<int64_t> map = broadcastIndexMap(operand.dims(), aligned->staticDims());
@@ -135,14 +132,12 @@ llvm::Expected<std::vector<int64_t>> subtractMatMulZeroPoint(const EvalContext &
 
 /// For every output element, the index of its row (A-side) or column
 /// (B-side) parameter.
-llvm::Expected<std::vector<int64_t>> matMulParamMap(const EvalContext &ctx,
-                                                    const MatMulShape &s,
-                                                    const Tensor &operand,
-                                                    const Tensor &param, bool rowSide) {
+llvm::Expected<std::vector<int64_t>> matMulParamMap(const EvalContext &ctx, const MatMulShape &s,
+                                                    const Tensor &operand, const Tensor &param,
+                                                    bool rowSide) {
   ir::InferContext ictx{ctx.node, {}, {}};
-  auto aligned = ir::infer::alignMatMulParam(ictx, operand.type().shape,
-                                             param.type().shape, rowSide,
-                                             rowSide ? "a scale" : "b scale");
+  auto aligned = ir::infer::alignMatMulParam(ictx, operand.type().shape, param.type().shape,
+                                             rowSide, rowSide ? "a scale" : "b scale");
   if (!aligned)
     return aligned.takeError();
   return broadcastIndexMap(s.fullDims, aligned->staticDims());
@@ -206,8 +201,7 @@ llvm::Error evalDynamicQuantizeLinear(EvalContext &ctx) {
   }
   // zp = saturate(rne(0 - rmin / scale)), in fp32 as the ONNX reference.
   float initialZeroPoint = 0.0f - lo / scale;
-  int64_t zeroPoint =
-      int64_t(std::nearbyint(std::clamp(initialZeroPoint, 0.0f, 255.0f)));
+  int64_t zeroPoint = int64_t(std::nearbyint(std::clamp(initialZeroPoint, 0.0f, 255.0f)));
   ctx.out(2).setInt(0, zeroPoint);
   for (int64_t i = 0; i < x.numElements(); ++i)
     storeSaturated(y, i, std::nearbyint(double(xs[i] / scale)), zeroPoint);
@@ -227,9 +221,9 @@ llvm::Error evalQLinearConv(EvalContext &ctx) {
     multiplier[size_t(m)] =
         ctx.in(1).getDouble(0) * floatParam(ctx.in(4), m) / ctx.in(6).getDouble(0);
     if (!std::isfinite(multiplier[size_t(m)]))
-      return ctx.error(llvm::formatv(
-          "requantization multiplier of output channel {0} is {1} (a zero y scale?)", m,
-          multiplier[size_t(m)]));
+      return ctx.error(
+          llvm::formatv("requantization multiplier of output channel {0} is {1} (a zero y scale?)",
+                        m, multiplier[size_t(m)]));
   }
   std::vector<int64_t> bias = ctx.has(8) ? toInts(ctx.in(8)) : std::vector<int64_t>();
   int64_t yZeroPoint = ctx.in(7).getInt(0);
@@ -248,10 +242,9 @@ llvm::Error evalConvInteger(EvalContext &ctx) {
   if (!s)
     return s.takeError();
   std::vector<int64_t> xv, wv;
-  subtractConvZeroPoints(x, ctx.has(2) ? &ctx.in(2) : nullptr, w,
-                         ctx.has(3) ? &ctx.in(3) : nullptr, xv, wv);
-  convolve<int64_t>(*s, xv, wv,
-                    [&](int64_t i, int64_t, int64_t acc) { y.setInt(i, acc); });
+  subtractConvZeroPoints(x, ctx.has(2) ? &ctx.in(2) : nullptr, w, ctx.has(3) ? &ctx.in(3) : nullptr,
+                         xv, wv);
+  convolve<int64_t>(*s, xv, wv, [&](int64_t i, int64_t, int64_t acc) { y.setInt(i, acc); });
   return llvm::Error::success();
 }
 
@@ -288,14 +281,14 @@ llvm::Error evalQLinearMatMul(EvalContext &ctx) {
   for (const Tensor *scale : {&aScale, &bScale})
     for (int64_t i = 0; i < scale->numElements(); ++i)
       if (!std::isfinite(scale->getDouble(i) / yScale))
-        return ctx.error(llvm::formatv(
-            "requantization multiplier is not finite (scale {0}, y scale {1})",
-            scale->getDouble(i), yScale));
+        return ctx.error(
+            llvm::formatv("requantization multiplier is not finite (scale {0}, y scale {1})",
+                          scale->getDouble(i), yScale));
   int64_t yZeroPoint = ctx.in(7).getInt(0);
   Tensor &y = ctx.out();
   matMulWalk<int64_t>(s, *av, *bv, [&](int64_t i, int64_t acc) {
-    double multiplier = aScale.getDouble((*aMap)[size_t(i)]) *
-                        bScale.getDouble((*bMap)[size_t(i)]) / yScale;
+    double multiplier =
+        aScale.getDouble((*aMap)[size_t(i)]) * bScale.getDouble((*bMap)[size_t(i)]) / yScale;
     storeSaturated(y, i, std::nearbyint(double(acc) * multiplier), yZeroPoint);
   });
   return llvm::Error::success();

@@ -8,9 +8,7 @@ namespace qc::ir::infer {
 
 namespace {
 
-bool isStaticDim(const Dim &d, int64_t value) {
-  return d.isStatic() && d.value() == value;
-}
+bool isStaticDim(const Dim &d, int64_t value) { return d.isStatic() && d.value() == value; }
 
 std::string joinInts(llvm::ArrayRef<int64_t> values) {
   std::string s = "[";
@@ -30,31 +28,30 @@ llvm::Error checkFloatType(const InferContext &ctx, size_t i, llvm::StringRef wh
                            ElemType expected) {
   ElemType t = ctx.type(i).elem;
   if (t != expected)
-    return ctx.error(llvm::formatv("{0} has element type {1}, expected {2} like the input",
-                                   what, elemTypeName(t), elemTypeName(expected)));
+    return ctx.error(llvm::formatv("{0} has element type {1}, expected {2} like the input", what,
+                                   elemTypeName(t), elemTypeName(expected)));
   return llvm::Error::success();
 }
 
 bool isConvFloatType(ElemType t) {
-  return t == ElemType::F32 || t == ElemType::F64 || t == ElemType::F16 ||
-         t == ElemType::BF16;
+  return t == ElemType::F32 || t == ElemType::F64 || t == ElemType::F16 || t == ElemType::BF16;
 }
 
 bool isMatMulType(ElemType t) {
-  return isConvFloatType(t) || t == ElemType::I32 || t == ElemType::I64 ||
-         t == ElemType::U32 || t == ElemType::U64;
+  return isConvFloatType(t) || t == ElemType::I32 || t == ElemType::I64 || t == ElemType::U32 ||
+         t == ElemType::U64;
 }
 
 // Checks the common frame of Conv-like ops (rank, weight rank, group) and
 // returns the kernel extents read from the weight when they are static.
-llvm::Expected<std::optional<std::vector<int64_t>>>
-convFrame(const InferContext &ctx, const Shape &x, const Shape &w) {
+llvm::Expected<std::optional<std::vector<int64_t>>> convFrame(const InferContext &ctx,
+                                                              const Shape &x, const Shape &w) {
   if (x.rank() < 3)
-    return ctx.error(llvm::formatv(
-        "input has rank {0}, expected N x C x D1 ... (rank >= 3)", x.rank()));
+    return ctx.error(
+        llvm::formatv("input has rank {0}, expected N x C x D1 ... (rank >= 3)", x.rank()));
   if (w.rank() != x.rank())
-    return ctx.error(llvm::formatv("weight has rank {0} but the input has rank {1}",
-                                   w.rank(), x.rank()));
+    return ctx.error(
+        llvm::formatv("weight has rank {0} but the input has rank {1}", w.rank(), x.rank()));
   int64_t group = ctx.node.getInt(AttrName::group);
   if (group < 1)
     return ctx.error(llvm::formatv("group {0} is not positive", group));
@@ -75,8 +72,8 @@ convFrame(const InferContext &ctx, const Shape &x, const Shape &w) {
 
 } // namespace
 
-llvm::Expected<Shape> convOutputShape(const InferContext &ctx, const Shape &x,
-                                      const Shape &w, WindowGeometry *geometry) {
+llvm::Expected<Shape> convOutputShape(const InferContext &ctx, const Shape &x, const Shape &w,
+                                      WindowGeometry *geometry) {
   if (!x.isRanked() || !w.isRanked())
     return Shape::unranked();
   auto kernel = convFrame(ctx, x, w);
@@ -88,8 +85,8 @@ llvm::Expected<Shape> convOutputShape(const InferContext &ctx, const Shape &x,
         "input has {0} channels but the weight expects {1} (group {2} x weight dim 1 = {3})",
         x[1].value(), group * w[1].value(), group, w[1].value()));
   if (w[0].isStatic() && w[0].value() % group != 0)
-    return ctx.error(llvm::formatv(
-        "weight has {0} output channels, not a multiple of group {1}", w[0].value(), group));
+    return ctx.error(llvm::formatv("weight has {0} output channels, not a multiple of group {1}",
+                                   w[0].value(), group));
 
   size_t spatial = x.rank() - 2;
   std::vector<Dim> dims = {x[0], w[0]};
@@ -103,14 +100,14 @@ llvm::Expected<Shape> convOutputShape(const InferContext &ctx, const Shape &x,
   if (!g)
     return g.takeError();
   for (size_t i = 0; i < spatial; ++i) {
-    Dim out = windowOutputDim(inputSpatial[i], g->kernel[i], g->strides[i],
-                              g->dilations[i], g->pads[i], g->pads[i + spatial], false);
+    Dim out = windowOutputDim(inputSpatial[i], g->kernel[i], g->strides[i], g->dilations[i],
+                              g->pads[i], g->pads[i + spatial], false);
     if (isStaticDim(out, 0))
-      return ctx.error(llvm::formatv(
-          "spatial dim {0}: input extent {1} with pads {2}+{3} is smaller than the "
-          "dilated kernel extent {4}",
-          i, inputSpatial[i].value(), g->pads[i], g->pads[i + spatial],
-          g->dilations[i] * (g->kernel[i] - 1) + 1));
+      return ctx.error(
+          llvm::formatv("spatial dim {0}: input extent {1} with pads {2}+{3} is smaller than the "
+                        "dilated kernel extent {4}",
+                        i, inputSpatial[i].value(), g->pads[i], g->pads[i + spatial],
+                        g->dilations[i] * (g->kernel[i] - 1) + 1));
     dims.push_back(out);
   }
   if (geometry)
@@ -119,8 +116,7 @@ llvm::Expected<Shape> convOutputShape(const InferContext &ctx, const Shape &x,
 }
 
 llvm::Expected<Shape> convTransposeOutputShape(const InferContext &ctx, const Shape &x,
-                                               const Shape &w,
-                                               WindowGeometry *geometry) {
+                                               const Shape &w, WindowGeometry *geometry) {
   if (!x.isRanked() || !w.isRanked())
     return Shape::unranked();
   auto kernel = convFrame(ctx, x, w);
@@ -128,12 +124,11 @@ llvm::Expected<Shape> convTransposeOutputShape(const InferContext &ctx, const Sh
     return kernel.takeError();
   int64_t group = ctx.node.getInt(AttrName::group);
   if (x[1].isStatic() && w[0].isStatic() && x[1].value() != w[0].value())
-    return ctx.error(llvm::formatv(
-        "input has {0} channels but the weight has {1} (weight dim 0)", x[1].value(),
-        w[0].value()));
+    return ctx.error(llvm::formatv("input has {0} channels but the weight has {1} (weight dim 0)",
+                                   x[1].value(), w[0].value()));
   if (x[1].isStatic() && x[1].value() % group != 0)
-    return ctx.error(llvm::formatv("input has {0} channels, not a multiple of group {1}",
-                                   x[1].value(), group));
+    return ctx.error(
+        llvm::formatv("input has {0} channels, not a multiple of group {1}", x[1].value(), group));
 
   size_t spatial = x.rank() - 2;
   Dim outChannels = w[1].isStatic() ? Dim(w[1].value() * group) : Dim::unknown();
@@ -152,8 +147,8 @@ llvm::Expected<Shape> convTransposeOutputShape(const InferContext &ctx, const Sh
   std::vector<int64_t> outputPadding(spatial, 0);
   if (const auto *op = ctx.node.findInts(AttrName::output_padding); op && !op->empty()) {
     if (op->size() != spatial)
-      return ctx.error(llvm::formatv("output_padding has {0} values, expected {1}",
-                                     op->size(), spatial));
+      return ctx.error(
+          llvm::formatv("output_padding has {0} values, expected {1}", op->size(), spatial));
     outputPadding = *op;
   }
   for (size_t i = 0; i < spatial; ++i)
@@ -171,8 +166,8 @@ llvm::Expected<Shape> convTransposeOutputShape(const InferContext &ctx, const Sh
     else if (os->size() == x.rank()) // N, C and the spatial extents
       outputShape.assign(os->begin() + 2, os->end());
     else
-      return ctx.error(llvm::formatv("output_shape has {0} values, expected {1}",
-                                     os->size(), spatial));
+      return ctx.error(
+          llvm::formatv("output_shape has {0} values, expected {1}", os->size(), spatial));
   }
   const std::string &autoPad = ctx.node.getString(AttrName::auto_pad);
   bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
@@ -208,9 +203,9 @@ llvm::Expected<Shape> convTransposeOutputShape(const InferContext &ctx, const Sh
     }
     int64_t out = full - padBegin - padEnd;
     if (out <= 0)
-      return ctx.error(llvm::formatv(
-          "spatial dim {0}: output extent {1} is not positive (pads {2}+{3})", i, out,
-          padBegin, padEnd));
+      return ctx.error(
+          llvm::formatv("spatial dim {0}: output extent {1} is not positive (pads {2}+{3})", i, out,
+                        padBegin, padEnd));
     dims.push_back(Dim(out));
   }
   if (geometry)
@@ -218,8 +213,7 @@ llvm::Expected<Shape> convTransposeOutputShape(const InferContext &ctx, const Sh
   return Shape(std::move(dims));
 }
 
-llvm::Expected<Shape> matMulOutputShape(const InferContext &ctx, const Shape &a,
-                                        const Shape &b) {
+llvm::Expected<Shape> matMulOutputShape(const InferContext &ctx, const Shape &a, const Shape &b) {
   if (!a.isRanked() || !b.isRanked())
     return Shape::unranked();
   if (a.rank() < 1 || b.rank() < 1)
@@ -232,9 +226,8 @@ llvm::Expected<Shape> matMulOutputShape(const InferContext &ctx, const Shape &a,
     bd.push_back(Dim(1));
   const Dim &ka = ad.back(), &kb = bd[bd.size() - 2];
   if (ka.isStatic() && kb.isStatic() && ka.value() != kb.value())
-    return ctx.error(llvm::formatv(
-        "inner dimensions differ: {0} has {1} columns, {2} has {3} rows", a.str(),
-        ka.value(), b.str(), kb.value()));
+    return ctx.error(llvm::formatv("inner dimensions differ: {0} has {1} columns, {2} has {3} rows",
+                                   a.str(), ka.value(), b.str(), kb.value()));
   auto batch = broadcastShapes(ctx, Shape(std::vector<Dim>(ad.begin(), ad.end() - 2)),
                                Shape(std::vector<Dim>(bd.begin(), bd.end() - 2)));
   if (!batch)
@@ -264,8 +257,8 @@ llvm::Expected<std::vector<Type>> inferConv(const InferContext &ctx) {
     const Shape &b = ctx.shape(2);
     if (b.isRanked() && b.rank() != 1)
       return ctx.error(llvm::formatv("bias has rank {0}, expected 1", b.rank()));
-    if (b.isRanked() && ctx.shape(1).isRanked() && b[0].isStatic() &&
-        ctx.shape(1)[0].isStatic() && b[0].value() != ctx.shape(1)[0].value())
+    if (b.isRanked() && ctx.shape(1).isRanked() && b[0].isStatic() && ctx.shape(1)[0].isStatic() &&
+        b[0].value() != ctx.shape(1)[0].value())
       return ctx.error(llvm::formatv("bias has {0} elements, expected {1} output channels",
                                      b[0].value(), ctx.shape(1)[0].value()));
   }
@@ -302,8 +295,8 @@ llvm::Expected<std::vector<Type>> inferMatMul(const InferContext &ctx) {
   if (!isMatMulType(t))
     return ctx.error(llvm::formatv("element type {0} is not supported", elemTypeName(t)));
   if (ctx.type(1).elem != t)
-    return ctx.error(llvm::formatv("operand element types differ: {0} and {1}",
-                                   elemTypeName(t), elemTypeName(ctx.type(1).elem)));
+    return ctx.error(llvm::formatv("operand element types differ: {0} and {1}", elemTypeName(t),
+                                   elemTypeName(ctx.type(1).elem)));
   auto shape = matMulOutputShape(ctx, ctx.shape(0), ctx.shape(1));
   if (!shape)
     return shape.takeError();
@@ -322,8 +315,8 @@ llvm::Expected<std::vector<Type>> inferGemm(const InferContext &ctx) {
   if (!a.isRanked() || !b.isRanked())
     return std::vector<Type>{Type(t, Shape({Dim::unknown(), Dim::unknown()}))};
   if (a.rank() != 2 || b.rank() != 2)
-    return ctx.error(llvm::formatv("A has rank {0} and B rank {1}; both must be 2-D",
-                                   a.rank(), b.rank()));
+    return ctx.error(
+        llvm::formatv("A has rank {0} and B rank {1}; both must be 2-D", a.rank(), b.rank()));
   bool transA = ctx.node.getInt(AttrName::transA) != 0;
   bool transB = ctx.node.getInt(AttrName::transB) != 0;
   Dim m = a[transA ? 1 : 0], ka = a[transA ? 0 : 1];
@@ -341,10 +334,9 @@ llvm::Expected<std::vector<Type>> inferGemm(const InferContext &ctx) {
       Dim mn[2] = {m, n};
       for (size_t i = 0; i < c.rank(); ++i) {
         const Dim &cd = c[i], &target = mn[2 - c.rank() + i];
-        if (cd.isStatic() && cd.value() != 1 && target.isStatic() &&
-            cd.value() != target.value())
-          return ctx.error(llvm::formatv("C of shape {0} does not broadcast to {1}x{2}",
-                                         c.str(), m.str(), n.str()));
+        if (cd.isStatic() && cd.value() != 1 && target.isStatic() && cd.value() != target.value())
+          return ctx.error(llvm::formatv("C of shape {0} does not broadcast to {1}x{2}", c.str(),
+                                         m.str(), n.str()));
       }
     }
   }

@@ -25,16 +25,14 @@ llvm::Expected<QuantLayout> quantLayout(const InferContext &ctx, const Shape &da
 
 /// Checks a zero point's type and shape against its scale: `zeroPointType`
 /// must be the quantized type `expectedElem` and the shapes must agree.
-llvm::Error checkZeroPoint(const InferContext &ctx, const Type &zeroPoint,
-                           ElemType expectedElem, const Shape &scale,
-                           llvm::StringRef zeroPointName);
+llvm::Error checkZeroPoint(const InferContext &ctx, const Type &zeroPoint, ElemType expectedElem,
+                           const Shape &scale, llvm::StringRef zeroPointName);
 
 /// Output shape of Conv / ConvInteger / QLinearConv from the input shape
 /// (N x C x D1...) and weight shape (M x C/group x k1...): checks ranks and
 /// channel counts. When `geometry` is given it receives the window geometry
 /// with auto_pad resolved (pads exact only where the input is static).
-llvm::Expected<Shape> convOutputShape(const InferContext &ctx, const Shape &x,
-                                      const Shape &w,
+llvm::Expected<Shape> convOutputShape(const InferContext &ctx, const Shape &x, const Shape &w,
                                       WindowGeometry *geometry = nullptr);
 
 /// Output shape of ConvTranspose from the input (N x C x D1...) and weight
@@ -42,13 +40,11 @@ llvm::Expected<Shape> convOutputShape(const InferContext &ctx, const Shape &x,
 /// begin/end pads that the output_shape / auto_pad rules resolve to (which
 /// may be negative: output_shape can ask for more than the full output).
 llvm::Expected<Shape> convTransposeOutputShape(const InferContext &ctx, const Shape &x,
-                                               const Shape &w,
-                                               WindowGeometry *geometry = nullptr);
+                                               const Shape &w, WindowGeometry *geometry = nullptr);
 
 /// Output shape of numpy matmul: 1-D operands are promoted (and the promoted
 /// dim removed again), batch dims broadcast, inner extents must agree.
-llvm::Expected<Shape> matMulOutputShape(const InferContext &ctx, const Shape &a,
-                                        const Shape &b);
+llvm::Expected<Shape> matMulOutputShape(const InferContext &ctx, const Shape &a, const Shape &b);
 
 /// The shape of a per-row (`rowSide`, for the left operand) or per-column
 /// parameter of MatMulInteger / QLinearMatMul aligned to its operand so that
@@ -56,7 +52,6 @@ llvm::Expected<Shape> matMulOutputShape(const InferContext &ctx, const Shape &a,
 /// per-row vector [M] becomes [M, 1]. Errors unless the aligned shape
 /// broadcasts onto `operand` without changing it.
 llvm::Expected<Shape> alignMatMulParam(const InferContext &ctx, const Shape &operand,
-                                       const Shape &param, bool rowSide,
-                                       llvm::StringRef paramName);
+                                       const Shape &param, bool rowSide, llvm::StringRef paramName);
 
 } // namespace qc::ir::infer

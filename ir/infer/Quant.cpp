@@ -40,8 +40,7 @@ bool isSingleElement(const Shape &s) {
   return true;
 }
 
-llvm::Error checkElem(const InferContext &ctx, size_t i, llvm::StringRef name,
-                      ElemType expected) {
+llvm::Error checkElem(const InferContext &ctx, size_t i, llvm::StringRef name, ElemType expected) {
   if (ctx.type(i).elem != expected)
     return ctx.error(llvm::formatv("{0} has element type {1}, expected {2}", name,
                                    elemTypeName(ctx.type(i).elem), elemTypeName(expected)));
@@ -62,8 +61,8 @@ llvm::Error checkPerTensor(const InferContext &ctx, size_t i, llvm::StringRef na
     return llvm::Error::success();
   for (const Dim &d : s.dims())
     if (d.isStatic() && d.value() != 1)
-      return ctx.error(llvm::formatv("{0} has shape [{1}]; expected a scalar (per-tensor)",
-                                     name, s.str()));
+      return ctx.error(
+          llvm::formatv("{0} has shape [{1}]; expected a scalar (per-tensor)", name, s.str()));
   return llvm::Error::success();
 }
 
@@ -73,19 +72,17 @@ llvm::Error checkPerChannel(const InferContext &ctx, size_t i, llvm::StringRef n
   const Shape &s = ctx.shape(i);
   if (!s.isRanked() || isSingleElement(s))
     return llvm::Error::success();
-  bool ok = s.rank() == 1 && (!s[0].isStatic() || !channels.isStatic() ||
-                              s[0].value() == channels.value());
+  bool ok = s.rank() == 1 &&
+            (!s[0].isStatic() || !channels.isStatic() || s[0].value() == channels.value());
   if (!ok)
     return ctx.error(llvm::formatv(
-        "{0} has shape [{1}]; expected a scalar or {2} elements (one per output channel)",
-        name, s.str(), channels.str()));
+        "{0} has shape [{1}]; expected a scalar or {2} elements (one per output channel)", name,
+        s.str(), channels.str()));
   return llvm::Error::success();
 }
 
 /// The output-channel count M of a conv weight shape.
-Dim weightChannels(const Shape &w) {
-  return w.isRanked() && w.rank() > 0 ? w[0] : Dim::unknown();
-}
+Dim weightChannels(const Shape &w) { return w.isRanked() && w.rank() > 0 ? w[0] : Dim::unknown(); }
 
 } // namespace
 
@@ -101,8 +98,7 @@ llvm::Expected<QuantLayout> quantLayout(const InferContext &ctx, const Shape &da
     return layout; // checked when the data's rank is known
   if (data.rank() == 0)
     return ctx.error(llvm::formatv(
-        "scale has shape [{0}] but the input is a scalar (needs a per-tensor scale)",
-        scale.str()));
+        "scale has shape [{0}] but the input is a scalar (needs a per-tensor scale)", scale.str()));
   auto axis = normalizeAxis(ctx, ctx.node.getInt(AttrName::axis), int64_t(data.rank()));
   if (!axis)
     return axis.takeError();
@@ -116,9 +112,9 @@ llvm::Expected<QuantLayout> quantLayout(const InferContext &ctx, const Shape &da
           "(input dim {2}) or block_size > 0",
           scale.str(), extent.str(), *axis));
     if (scale[0].isStatic() && extent.isStatic() && scale[0].value() != extent.value())
-      return ctx.error(llvm::formatv(
-          "scale has {0} elements but input dim {1} (axis) has extent {2}",
-          scale[0].value(), *axis, extent.value()));
+      return ctx.error(
+          llvm::formatv("scale has {0} elements but input dim {1} (axis) has extent {2}",
+                        scale[0].value(), *axis, extent.value()));
     return layout;
   }
   layout.kind = QuantLayout::Kind::Blocked;
@@ -131,21 +127,19 @@ llvm::Expected<QuantLayout> quantLayout(const InferContext &ctx, const Shape &da
   for (size_t d = 0; d < data.rank(); ++d) {
     if (!scale[d].isStatic() || !data[d].isStatic())
       continue;
-    int64_t expected = int64_t(d) == *axis
-                           ? (data[d].value() + blockSize - 1) / blockSize
-                           : data[d].value();
+    int64_t expected =
+        int64_t(d) == *axis ? (data[d].value() + blockSize - 1) / blockSize : data[d].value();
     if (scale[d].value() != expected)
-      return ctx.error(llvm::formatv(
-          "blocked scale of shape [{0}] does not fit input [{1}] with block_size {2} "
-          "along axis {3}: dim {4} should be {5}",
-          scale.str(), data.str(), blockSize, *axis, d, expected));
+      return ctx.error(
+          llvm::formatv("blocked scale of shape [{0}] does not fit input [{1}] with block_size {2} "
+                        "along axis {3}: dim {4} should be {5}",
+                        scale.str(), data.str(), blockSize, *axis, d, expected));
   }
   return layout;
 }
 
-llvm::Error checkZeroPoint(const InferContext &ctx, const Type &zeroPoint,
-                           ElemType expectedElem, const Shape &scale,
-                           llvm::StringRef zeroPointName) {
+llvm::Error checkZeroPoint(const InferContext &ctx, const Type &zeroPoint, ElemType expectedElem,
+                           const Shape &scale, llvm::StringRef zeroPointName) {
   if (zeroPoint.elem != expectedElem)
     return ctx.error(llvm::formatv("{0} has element type {1}, expected {2}", zeroPointName,
                                    elemTypeName(zeroPoint.elem), elemTypeName(expectedElem)));
@@ -171,8 +165,8 @@ llvm::Expected<Shape> alignMatMulParam(const InferContext &ctx, const Shape &ope
   if (!param.isRanked() || !operand.isRanked())
     return param;
   auto fail = [&](llvm::StringRef why) {
-    return ctx.error(llvm::formatv("{0} of shape [{1}] does not fit operand [{2}]: {3}",
-                                   paramName, param.str(), operand.str(), why));
+    return ctx.error(llvm::formatv("{0} of shape [{1}] does not fit operand [{2}]: {3}", paramName,
+                                   param.str(), operand.str(), why));
   };
   if (operand.rank() < 2)
     return fail("a 1-D operand takes only a per-tensor parameter");
@@ -199,8 +193,7 @@ llvm::Expected<std::vector<Type>> inferQuantizeLinear(const InferContext &ctx) {
   ElemType x = ctx.type(0).elem;
   if (!isQdqFloatType(x))
     return ctx.error(llvm::formatv(
-        "input element type {0} is not supported (expected f32, f16 or bf16)",
-        elemTypeName(x)));
+        "input element type {0} is not supported (expected f32, f16 or bf16)", elemTypeName(x)));
   if (llvm::Error e = checkElem(ctx, 1, "scale", x))
     return e;
   std::optional<ElemType> outputDtype = ctx.node.findElem(AttrName::output_dtype);
@@ -213,8 +206,7 @@ llvm::Expected<std::vector<Type>> inferQuantizeLinear(const InferContext &ctx) {
   }
   if (!isQuantStorageType(y))
     return ctx.error(llvm::formatv(
-        "output type {0} is not supported (expected u8, i8, u16, i16, u4 or i4)",
-        elemTypeName(y)));
+        "output type {0} is not supported (expected u8, i8, u16, i16, u4 or i4)", elemTypeName(y)));
   auto layout = quantLayout(ctx, ctx.shape(0), ctx.shape(1));
   if (!layout)
     return layout.takeError();
@@ -233,8 +225,7 @@ llvm::Expected<std::vector<Type>> inferDequantizeLinear(const InferContext &ctx)
   ElemType y = ctx.type(1).elem;
   if (!isQdqFloatType(y))
     return ctx.error(llvm::formatv(
-        "scale element type {0} is not supported (expected f32, f16 or bf16)",
-        elemTypeName(y)));
+        "scale element type {0} is not supported (expected f32, f16 or bf16)", elemTypeName(y)));
   auto layout = quantLayout(ctx, ctx.shape(0), ctx.shape(1));
   if (!layout)
     return layout.takeError();
@@ -244,8 +235,8 @@ llvm::Expected<std::vector<Type>> inferDequantizeLinear(const InferContext &ctx)
     if (const Tensor *zp = ctx.value(2); zp && x == ElemType::I32)
       for (int64_t i = 0; i < zp->numElements(); ++i)
         if (zp->getInt(i) != 0)
-          return ctx.error(llvm::formatv(
-              "int32 input needs a zero point of 0, got {0}", zp->getInt(i)));
+          return ctx.error(
+              llvm::formatv("int32 input needs a zero point of 0, got {0}", zp->getInt(i)));
   }
   return std::vector<Type>{Type(y, ctx.shape(0))};
 }
@@ -259,20 +250,21 @@ llvm::Expected<std::vector<Type>> inferDynamicQuantizeLinear(const InferContext 
 
 llvm::Expected<std::vector<Type>> inferQLinearConv(const InferContext &ctx) {
   // x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B
-  for (auto [i, name] : {std::pair<size_t, const char *>{0, "x"}, {3, "w"},
-                         {7, "y zero point"}})
+  for (auto [i, name] : {std::pair<size_t, const char *>{0, "x"}, {3, "w"}, {7, "y zero point"}})
     if (llvm::Error e = checkByteType(ctx, i, name))
       return e;
-  for (auto [i, name] : {std::pair<size_t, const char *>{1, "x scale"}, {4, "w scale"},
-                         {6, "y scale"}})
+  for (auto [i, name] :
+       {std::pair<size_t, const char *>{1, "x scale"}, {4, "w scale"}, {6, "y scale"}})
     if (llvm::Error e = checkElem(ctx, i, name, ElemType::F32))
       return e;
   if (llvm::Error e = checkElem(ctx, 2, "x zero point", ctx.type(0).elem))
     return e;
   if (llvm::Error e = checkElem(ctx, 5, "w zero point", ctx.type(3).elem))
     return e;
-  for (auto [i, name] : {std::pair<size_t, const char *>{1, "x scale"}, {2, "x zero point"},
-                         {6, "y scale"}, {7, "y zero point"}})
+  for (auto [i, name] : {std::pair<size_t, const char *>{1, "x scale"},
+                         {2, "x zero point"},
+                         {6, "y scale"},
+                         {7, "y zero point"}})
     if (llvm::Error e = checkPerTensor(ctx, i, name))
       return e;
   Dim channels = weightChannels(ctx.shape(3));
@@ -286,8 +278,8 @@ llvm::Expected<std::vector<Type>> inferQLinearConv(const InferContext &ctx) {
     const Shape &b = ctx.shape(8);
     if (b.isRanked() && (b.rank() != 1 || (b[0].isStatic() && channels.isStatic() &&
                                            b[0].value() != channels.value())))
-      return ctx.error(llvm::formatv("bias has shape [{0}], expected [{1}]", b.str(),
-                                     channels.str()));
+      return ctx.error(
+          llvm::formatv("bias has shape [{0}], expected [{1}]", b.str(), channels.str()));
   }
   auto shape = convOutputShape(ctx, ctx.shape(0), ctx.shape(3));
   if (!shape)
@@ -297,19 +289,18 @@ llvm::Expected<std::vector<Type>> inferQLinearConv(const InferContext &ctx) {
 
 llvm::Expected<std::vector<Type>> inferQLinearMatMul(const InferContext &ctx) {
   // a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point
-  for (auto [i, name] : {std::pair<size_t, const char *>{0, "a"}, {3, "b"},
-                         {7, "y zero point"}})
+  for (auto [i, name] : {std::pair<size_t, const char *>{0, "a"}, {3, "b"}, {7, "y zero point"}})
     if (llvm::Error e = checkByteType(ctx, i, name))
       return e;
-  for (auto [i, name] : {std::pair<size_t, const char *>{1, "a scale"}, {4, "b scale"},
-                         {6, "y scale"}})
+  for (auto [i, name] :
+       {std::pair<size_t, const char *>{1, "a scale"}, {4, "b scale"}, {6, "y scale"}})
     if (llvm::Error e = checkElem(ctx, i, name, ElemType::F32))
       return e;
-  if (llvm::Error e = checkZeroPoint(ctx, ctx.type(2), ctx.type(0).elem, ctx.shape(1),
-                                     "a zero point"))
+  if (llvm::Error e =
+          checkZeroPoint(ctx, ctx.type(2), ctx.type(0).elem, ctx.shape(1), "a zero point"))
     return e;
-  if (llvm::Error e = checkZeroPoint(ctx, ctx.type(5), ctx.type(3).elem, ctx.shape(4),
-                                     "b zero point"))
+  if (llvm::Error e =
+          checkZeroPoint(ctx, ctx.type(5), ctx.type(3).elem, ctx.shape(4), "b zero point"))
     return e;
   for (auto [i, name] : {std::pair<size_t, const char *>{6, "y scale"}, {7, "y zero point"}})
     if (llvm::Error e = checkPerTensor(ctx, i, name))
