@@ -4,6 +4,7 @@
 // accumulator type and by what is done with each finished sum.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "interp/kernels/Kernels.h"
@@ -54,32 +55,38 @@ void convolve(const ConvShape &s, const std::vector<Acc> &x, const std::vector<A
       rest /= size_t(s.kernel[d]);
     }
   std::vector<int64_t> origin(rank);
-  for (int64_t n = 0; n < s.batch; ++n)
-    for (int64_t m = 0; m < s.outChannels; ++m) {
-      int64_t firstChannel = (m / outPerGroup) * inPerGroup;
-      for (int64_t o = 0; o < outSize; ++o) {
-        for (size_t d = rank, rest = size_t(o); d-- > 0;) {
-          origin[d] = int64_t(rest) % s.outSpatial[d] * s.strides[d] - s.padsBegin[d];
-          rest /= size_t(s.outSpatial[d]);
-        }
+  // The taps inside the input for one output position: (tap, input offset).
+  std::vector<std::pair<int64_t, int64_t>> inside;
+  for (int64_t o = 0; o < outSize; ++o) {
+    for (size_t d = rank, rest = size_t(o); d-- > 0;) {
+      origin[d] = int64_t(rest) % s.outSpatial[d] * s.strides[d] - s.padsBegin[d];
+      rest /= size_t(s.outSpatial[d]);
+    }
+    inside.clear();
+    for (int64_t k = 0; k < kernelSize; ++k) {
+      int64_t inFlat = 0;
+      bool isInside = true;
+      for (size_t d = 0; d < rank && isInside; ++d) {
+        int64_t pos = origin[d] + taps[size_t(k) * rank + d] * s.dilations[d];
+        isInside = pos >= 0 && pos < s.inSpatial[d];
+        inFlat = inFlat * s.inSpatial[d] + pos;
+      }
+      if (isInside)
+        inside.emplace_back(k, inFlat);
+    }
+    for (int64_t n = 0; n < s.batch; ++n)
+      for (int64_t m = 0; m < s.outChannels; ++m) {
+        int64_t firstChannel = (m / outPerGroup) * inPerGroup;
         Acc acc = 0;
-        for (int64_t k = 0; k < kernelSize; ++k) {
-          int64_t inFlat = 0;
-          bool inside = true;
-          for (size_t d = 0; d < rank && inside; ++d) {
-            int64_t pos = origin[d] + taps[size_t(k) * rank + d] * s.dilations[d];
-            inside = pos >= 0 && pos < s.inSpatial[d];
-            inFlat = inFlat * s.inSpatial[d] + pos;
-          }
-          if (!inside)
-            continue;
-          for (int64_t c = 0; c < inPerGroup; ++c)
-            acc += x[size_t(((n * s.inChannels + firstChannel + c) * inSize) + inFlat)] *
-                   w[size_t(((m * inPerGroup + c) * kernelSize) + k)];
+        for (int64_t c = 0; c < inPerGroup; ++c) {
+          const Acc *xPlane = x.data() + (n * s.inChannels + firstChannel + c) * inSize;
+          const Acc *wKernel = w.data() + (m * inPerGroup + c) * kernelSize;
+          for (auto [k, inFlat] : inside)
+            acc += xPlane[inFlat] * wKernel[k];
         }
         emit((n * s.outChannels + m) * outSize + o, m, acc);
       }
-    }
+  }
 }
 
 /// Geometry of numpy matmul on static shapes. 1-D operands are promoted
