@@ -360,13 +360,11 @@ llvm::Expected<std::vector<Type>> inferPad(const InferContext &ctx) {
       int64_t kept = extent - std::max<int64_t>(-begin, 0) - std::max<int64_t>(-end, 0);
       if (mode == "constant" || (begin <= 0 && end <= 0))
         continue;
+      // Pads longer than the extent are fine: reflect and wrap repeat
+      // periodically (as numpy does for single-sided pads).
       if (kept <= 0)
         return ctx.error(llvm::formatv("cannot {0}-pad axis {1}: nothing is left of it",
                                        mode, a));
-      if (mode == "reflect" && kept > 1 && std::max(begin, end) > kept - 1)
-        return ctx.error(llvm::formatv("reflect pads ({0}, {1}) on axis {2} exceed its extent "
-                                       "{3} minus 1",
-                                       begin, end, a, kept));
     }
   } else {
     std::optional<std::vector<int64_t>> listed;
