@@ -312,6 +312,7 @@ std::unique_ptr<Graph> Graph::clone() const {
     Node *nn = g->createNode(n->kind_, ops, results);
     nn->name_ = n->name_;
     nn->attrs_ = n->attrs_;
+    nn->remark_ = n->remark_;
     for (size_t i = 0; i < n->results_.size(); ++i)
       map[n->results_[i]] = nn->results_[i];
   }

@@ -108,6 +108,12 @@ public:
 
   Graph &graph() const { return *graph_; }
 
+  /// Why a pass left this node as it is (e.g. "weight is not constant"),
+  /// for the fold report; the last pass to look at the node wins. Not
+  /// printed in the text form.
+  const std::string &remark() const { return remark_; }
+  void setRemark(std::string r) { remark_ = std::move(r); }
+
 private:
   friend class Graph;
   Node(Graph *g, OpKind kind) : graph_(g), kind_(kind) {}
@@ -118,6 +124,7 @@ private:
   std::vector<Value *> operands_;
   std::vector<Value *> results_;
   std::vector<std::pair<AttrName, AttrValue>> attrs_;
+  std::string remark_;
 };
 
 class Graph {
