@@ -3,6 +3,7 @@
 // ir/Ops.def must pass unless it is listed in kExclusions with its reason.
 // Prints per-op pass counts; exits non-zero on any unexpected failure.
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <regex>
 #include <set>
@@ -39,6 +40,25 @@ const Exclusion kExclusions[] = {
     {"test_cast_STRING_to_FLOAT", "string tensors are not supported by qc"},
     {"test_castlike_FLOAT_to_STRING", "string tensors are not supported by qc"},
     {"test_castlike_STRING_to_FLOAT", "string tensors are not supported by qc"},
+    {"test_cast_FLOAT_to_BFLOAT16",
+     "onnx 1.12's expected values truncate f32 to bf16; the Cast spec (and qc, ORT) round to "
+     "nearest even: 5 of 12 values differ by 1 ulp"},
+    {"test_castlike_FLOAT_to_BFLOAT16", "as test_cast_FLOAT_to_BFLOAT16"},
+    {"test_castlike_BFLOAT16_to_FLOAT_expanded",
+     "the test data contradicts the model: input 'like' is [1] but declared 3x4, and qc checks "
+     "inputs against declared shapes"},
+    {"test_identity_opt", "optional types are not supported by qc"},
+    {"test_identity_sequence", "sequence types are not supported by qc"},
+    {"test_batchnorm_epsilon_training_mode",
+     "training-mode BatchNormalization: qc compiles inference graphs"},
+    {"test_batchnorm_example_training_mode",
+     "training-mode BatchNormalization: qc compiles inference graphs"},
+    {"test_training_dropout", "training-mode Dropout (random masks): qc compiles inference graphs"},
+    {"test_training_dropout_default", "as test_training_dropout"},
+    {"test_training_dropout_default_mask", "as test_training_dropout"},
+    {"test_training_dropout_mask", "as test_training_dropout"},
+    {"test_training_dropout_zero_ratio", "as test_training_dropout"},
+    {"test_training_dropout_zero_ratio_mask", "as test_training_dropout"},
 };
 
 const char *exclusionReason(llvm::StringRef name) {
@@ -107,6 +127,16 @@ bool closeEnough(const ir::Tensor &actual, const ir::Tensor &expected, std::stri
   return true;
 }
 
+// onnx 1.12's test data stores bfloat16 tensors as UINT16 bit patterns (numpy
+// has no bfloat16): read them as the bf16 the model declares.
+ir::Tensor asDeclaredBf16(ir::Tensor t, ir::ElemType declared) {
+  if (declared != ir::ElemType::BF16 || t.elemType() != ir::ElemType::U16)
+    return t;
+  ir::Tensor bf16(ir::ElemType::BF16, t.dims());
+  std::memcpy(bf16.raw(), t.raw(), t.byteSize());
+  return bf16;
+}
+
 // Runs every test_data_set_* of a case; returns an error describing the
 // first failure.
 llvm::Error runCase(const Case &c) {
@@ -127,7 +157,7 @@ llvm::Error runCase(const Case &c) {
       auto t = frontend::readTensorProtoFile(set + "/input_" + std::to_string(i) + ".pb");
       if (!t)
         return t.takeError();
-      inputs.push_back(std::move(*t));
+      inputs.push_back(asDeclaredBf16(std::move(*t), (*graph)->inputs()[i]->type().elem));
     }
     auto outputs = interp::run(**graph, inputs);
     if (!outputs)
@@ -136,6 +166,7 @@ llvm::Error runCase(const Case &c) {
       auto expected = frontend::readTensorProtoFile(set + "/output_" + std::to_string(i) + ".pb");
       if (!expected)
         return expected.takeError();
+      *expected = asDeclaredBf16(std::move(*expected), (*outputs)[i].elemType());
       std::string why;
       if (!closeEnough((*outputs)[i], *expected, why))
         return llvm::createStringError(
