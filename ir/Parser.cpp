@@ -34,6 +34,9 @@ struct DataLiteral {
   size_t hexPos = 0;
 };
 
+/// Constants with more elements than this (2^28) are rejected as malformed.
+constexpr int64_t kMaxConstantElements = int64_t(1) << 28;
+
 struct ResultName {
   std::string name;
   size_t pos;
@@ -691,16 +694,27 @@ llvm::Expected<Tensor> Parser::buildTensor(const DataLiteral &data, const Type &
                                            size_t typePos) {
   if (!type.shape.isStatic())
     return lex_.error(typePos, "constant type " + type.str() + " must have a static shape");
-  Tensor t(type.elem, type.shape.staticDims());
-  int64_t n = t.numElements();
-  switch (data.form) {
-  case DataLiteral::Hex: {
+  // Size the data before allocating it: a typo in a dim must not exhaust memory.
+  int64_t n = 1;
+  for (int64_t d : type.shape.staticDims())
+    if (__builtin_mul_overflow(n, d, &n) || n > kMaxConstantElements)
+      return lex_.error(typePos, "constant type " + type.str() + " is too large");
+  if (data.form == DataLiteral::List && int64_t(data.elements.size()) != n)
+    return lex_.error(typePos, "constant has " + llvm::Twine(data.elements.size()) +
+                                   " values but " + type.str() + " has " + llvm::Twine(n) +
+                                   " elements");
+  if (data.form == DataLiteral::Hex) {
     if (data.hex.size() % 2 || !llvm::all_of(data.hex, llvm::isHexDigit))
       return lex_.error(data.hexPos, "dense_hex data must be an even number of hex digits");
-    if (data.hex.size() / 2 != t.byteSize())
+    uint64_t bytes = uint64_t(n) * elemTypeStorageBytes(type.elem);
+    if (data.hex.size() / 2 != bytes)
       return lex_.error(data.hexPos, "dense_hex data has " + llvm::Twine(data.hex.size() / 2) +
                                          " bytes but " + type.str() + " needs " +
-                                         llvm::Twine(t.byteSize()));
+                                         llvm::Twine(bytes));
+  }
+  Tensor t(type.elem, type.shape.staticDims());
+  switch (data.form) {
+  case DataLiteral::Hex: {
     std::string bytes = llvm::fromHex(data.hex);
     std::memcpy(t.raw(), bytes.data(), bytes.size());
     // Sub-byte and bool storage must hold valid values (one element a byte).
@@ -725,10 +739,6 @@ llvm::Expected<Tensor> Parser::buildTensor(const DataLiteral &data, const Type &
     }
     return t;
   case DataLiteral::List:
-    if (int64_t(data.elements.size()) != n)
-      return lex_.error(typePos, "constant has " + llvm::Twine(data.elements.size()) +
-                                     " values but " + type.str() + " has " +
-                                     llvm::Twine(n) + " elements");
     for (int64_t i = 0; i < n; ++i)
       if (llvm::Error e = storeElement(t, i, data.elements[size_t(i)]))
         return e;
