@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "interp/Interpreter.h"
+#include "ir/infer/DataMovementParams.h"
 #include "passes/Pass.h"
 #include "passes/RewriteUtils.h"
 
@@ -50,11 +51,9 @@ private:
   // Shape(x) {start, end} of a static x: its dims in [start, end), clamped.
   static ir::Tensor shapeOf(const ir::Node &node) {
     std::vector<int64_t> dims = node.operand(0)->type().shape.staticDims();
-    int64_t rank = int64_t(dims.size());
-    auto clampIndex = [&](int64_t i) { return std::clamp(i < 0 ? i + rank : i, int64_t(0), rank); };
-    int64_t start = clampIndex(node.getInt(ir::AttrName::start));
-    int64_t end = clampIndex(node.findInt(ir::AttrName::end).value_or(rank));
-    std::vector<int64_t> slice(dims.begin() + start, dims.begin() + std::max(start, end));
+    auto [first, last] = ir::infer::shapeOpBounds(
+        int64_t(dims.size()), node.getInt(ir::AttrName::start), node.findInt(ir::AttrName::end));
+    std::vector<int64_t> slice(dims.begin() + first, dims.begin() + last);
     return ir::Tensor::fromInts(ir::ElemType::I64, {int64_t(slice.size())}, slice);
   }
 

@@ -309,6 +309,11 @@ llvm::Error evalShape(EvalContext &ctx) {
   return llvm::Error::success();
 }
 
+llvm::Error evalSize(EvalContext &ctx) {
+  ctx.out().setInt(0, ctx.in(0).numElements());
+  return llvm::Error::success();
+}
+
 llvm::Error evalConstantOfShape(EvalContext &ctx) {
   const Tensor *value = ctx.node.findTensor(AttrName::value);
   if (!value)

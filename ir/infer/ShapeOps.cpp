@@ -300,6 +300,10 @@ llvm::Expected<std::vector<Type>> inferShape(const InferContext &ctx) {
   return std::vector<Type>{Type(ElemType::I64, Shape({last - first}))};
 }
 
+llvm::Expected<std::vector<Type>> inferSize(const InferContext &ctx) {
+  return std::vector<Type>{Type(ElemType::I64, Shape())};
+}
+
 llvm::Expected<std::vector<Type>> inferConstantOfShape(const InferContext &ctx) {
   ElemType elem = ElemType::F32;
   if (const Tensor *value = ctx.node.findTensor(AttrName::value)) {
