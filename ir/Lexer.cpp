@@ -63,6 +63,18 @@ llvm::StringRef Lexer::lexIdentifier() {
   return buffer_.slice(start, pos_);
 }
 
+llvm::StringRef Lexer::lexDottedIdentifier() {
+  llvm::StringRef first = lexIdentifier();
+  if (first.empty())
+    return {};
+  size_t start = pos_ - first.size();
+  while (peek() == '.' && isIdentStart(peek(1))) {
+    advance();
+    lexIdentifier();
+  }
+  return buffer_.slice(start, pos_);
+}
+
 llvm::Expected<std::string> Lexer::lexName() {
   if (peek() == '"')
     return lexString();

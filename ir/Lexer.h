@@ -50,6 +50,9 @@ public:
   bool consumeKeyword(llvm::StringRef word);
   /// Skips space, then lexes [A-Za-z_][A-Za-z0-9_]*; empty when none is next.
   llvm::StringRef lexIdentifier();
+  /// Skips space, then lexes identifiers joined by dots, as a domain-qualified
+  /// op name (`qc.QConv`); empty when none is next.
+  llvm::StringRef lexDottedIdentifier();
   /// Lexes a name right after its sigil (`%`, `@`): [A-Za-z0-9_.]+ or a
   /// quoted string. No space is skipped.
   llvm::Expected<std::string> lexName();

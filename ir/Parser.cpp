@@ -209,7 +209,7 @@ llvm::Error Parser::parseDefinition() {
       return lex_.error(results[1].pos, "a constant defines exactly one value");
     return parseConstant(results[0]);
   }
-  llvm::StringRef op = lex_.lexIdentifier();
+  llvm::StringRef op = lex_.lexDottedIdentifier();
   if (op.empty())
     return lex_.error("expected an op name or 'const'");
   return parseNode(op, pos, results);

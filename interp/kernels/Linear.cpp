@@ -49,6 +49,27 @@ llvm::Expected<ConvShape> convShape(const EvalContext &ctx, const Tensor &x, con
   return s;
 }
 
+llvm::Expected<ConvTransposeShape> convTransposeShape(const EvalContext &ctx, const Tensor &x,
+                                                      const Tensor &w, const Tensor &y) {
+  ir::InferContext ictx{ctx.node, {}, {}};
+  ir::infer::WindowGeometry g;
+  auto shape = ir::infer::convTransposeOutputShape(ictx, x.type().shape, w.type().shape, &g);
+  if (!shape)
+    return shape.takeError();
+  ConvTransposeShape s;
+  s.batch = x.dims()[0];
+  s.inChannels = x.dims()[1];
+  s.outChannels = y.dims()[1];
+  s.group = ctx.node.getInt(ir::AttrName::group);
+  s.inSpatial.assign(x.dims().begin() + 2, x.dims().end());
+  s.outSpatial.assign(y.dims().begin() + 2, y.dims().end());
+  s.kernel = g.kernel;
+  s.strides = g.strides;
+  s.dilations = g.dilations;
+  s.padsBegin.assign(g.pads.begin(), g.pads.begin() + long(s.inSpatial.size()));
+  return s;
+}
+
 MatMulShape matMulShape(llvm::ArrayRef<int64_t> aDims, llvm::ArrayRef<int64_t> bDims) {
   std::vector<int64_t> a(aDims.begin(), aDims.end()), b(bDims.begin(), bDims.end());
   if (a.size() == 1)
@@ -93,58 +114,14 @@ llvm::Error evalConv(EvalContext &ctx) {
 llvm::Error evalConvTranspose(EvalContext &ctx) {
   const Tensor &x = ctx.in(0), &w = ctx.in(1);
   Tensor &y = ctx.out();
-  ir::InferContext ictx{ctx.node, {}, {}};
-  ir::infer::WindowGeometry g;
-  auto shape = ir::infer::convTransposeOutputShape(ictx, x.type().shape, w.type().shape, &g);
-  if (!shape)
-    return shape.takeError();
-  size_t rank = x.rank() - 2;
-  int64_t batch = x.dims()[0], inChannels = x.dims()[1], outChannels = y.dims()[1];
-  int64_t group = ctx.node.getInt(ir::AttrName::group);
-  int64_t inPerGroup = inChannels / group, outPerGroup = w.dims()[1];
-  llvm::ArrayRef<int64_t> inSpatial = llvm::ArrayRef(x.dims()).drop_front(2);
-  llvm::ArrayRef<int64_t> outSpatial = llvm::ArrayRef(y.dims()).drop_front(2);
-  int64_t inSize = product(inSpatial), outSize = product(outSpatial);
-  int64_t kernelSize = product(g.kernel);
-  std::vector<double> xs = toDoubles(x), ws = toDoubles(w);
-  std::vector<double> acc(size_t(y.numElements()), 0.0);
-
-  // Scatter: input position i and tap k contribute to output position
-  // i * stride + k * dilation - padBegin (pads may be negative when
-  // output_shape asks for more than the full output).
-  std::vector<int64_t> inCoord(rank), tap(rank);
-  for (int64_t i = 0; i < inSize; ++i) {
-    for (size_t d = rank, rest = size_t(i); d-- > 0;) {
-      inCoord[d] = int64_t(rest) % inSpatial[d];
-      rest /= size_t(inSpatial[d]);
-    }
-    for (int64_t k = 0; k < kernelSize; ++k) {
-      int64_t outFlat = 0;
-      bool inside = true;
-      for (size_t d = rank, rest = size_t(k); d-- > 0;) {
-        tap[d] = int64_t(rest) % g.kernel[d];
-        rest /= size_t(g.kernel[d]);
-      }
-      for (size_t d = 0; d < rank && inside; ++d) {
-        int64_t pos = inCoord[d] * g.strides[d] + tap[d] * g.dilations[d] - g.pads[d];
-        inside = pos >= 0 && pos < outSpatial[d];
-        outFlat = outFlat * outSpatial[d] + pos;
-      }
-      if (!inside)
-        continue;
-      for (int64_t n = 0; n < batch; ++n)
-        for (int64_t c = 0; c < inChannels; ++c) {
-          double xv = xs[size_t((n * inChannels + c) * inSize + i)];
-          int64_t firstOut = (c / inPerGroup) * outPerGroup;
-          for (int64_t m = 0; m < outPerGroup; ++m)
-            acc[size_t((n * outChannels + firstOut + m) * outSize + outFlat)] +=
-                xv * ws[size_t((c * outPerGroup + m) * kernelSize + k)];
-        }
-    }
-  }
+  auto s = convTransposeShape(ctx, x, w, y);
+  if (!s)
+    return s.takeError();
+  std::vector<double> acc = convTransposeSums<double>(*s, toDoubles(x), toDoubles(w));
   std::vector<double> bias = ctx.has(2) ? toDoubles(ctx.in(2)) : std::vector<double>();
+  int64_t outSize = product(s->outSpatial);
   for (int64_t i = 0; i < y.numElements(); ++i) {
-    int64_t m = (i / outSize) % outChannels;
+    int64_t m = (i / outSize) % s->outChannels;
     y.setDouble(i, bias.empty() ? acc[size_t(i)] : acc[size_t(i)] + bias[size_t(m)]);
   }
   return llvm::Error::success();

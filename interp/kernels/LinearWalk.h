@@ -1,6 +1,7 @@
 // The loops shared by the float, integer and quantized linear kernels: one
-// convolution walk (Conv, ConvInteger, QLinearConv) and one batched matrix
-// product walk (MatMul, MatMulInteger, QLinearMatMul), parameterized by the
+// convolution walk (Conv, ConvInteger, QLinearConv, qc.QConv), one transposed
+// convolution walk (ConvTranspose, qc.QConvTranspose) and one batched matrix
+// product walk (MatMul, MatMulInteger, QLinearMatMul, qc.QMatMul), parameterized by the
 // accumulator type and by what is done with each finished sum.
 #pragma once
 
@@ -87,6 +88,63 @@ void convolve(const ConvShape &s, const std::vector<Acc> &x, const std::vector<A
         emit((n * s.outChannels + m) * outSize + o, m, acc);
       }
   }
+}
+
+/// Geometry of a grouped, strided, dilated transposed convolution; pads may
+/// be negative (output_shape can ask for more than the full output).
+struct ConvTransposeShape {
+  int64_t batch = 0, inChannels = 0, outChannels = 0, group = 1;
+  std::vector<int64_t> inSpatial, outSpatial, kernel, strides, dilations, padsBegin;
+};
+
+/// The geometry of ctx.node (a ConvTranspose-like op) for input `x`, weight
+/// `w` (C x M/group x k...) and the allocated output `y`.
+llvm::Expected<ConvTransposeShape> convTransposeShape(const EvalContext &ctx, const ir::Tensor &x,
+                                                      const ir::Tensor &w, const ir::Tensor &y);
+
+/// The sums of a transposed convolution, one per output element (row-major
+/// N x M x spatial): input position i and tap k contribute
+/// x[n, c, i] * w[c, m, k] to output position i * stride + k * dilation -
+/// padBegin; contributions outside the output are dropped.
+template <typename Acc>
+std::vector<Acc> convTransposeSums(const ConvTransposeShape &s, const std::vector<Acc> &x,
+                                   const std::vector<Acc> &w) {
+  size_t rank = s.inSpatial.size();
+  int64_t inPerGroup = s.inChannels / s.group, outPerGroup = s.outChannels / s.group;
+  int64_t inSize = product(s.inSpatial), outSize = product(s.outSpatial);
+  int64_t kernelSize = product(s.kernel);
+  std::vector<Acc> acc(size_t(s.batch * s.outChannels * outSize), Acc(0));
+  std::vector<int64_t> inCoord(rank), tap(rank);
+  for (int64_t i = 0; i < inSize; ++i) {
+    for (size_t d = rank, rest = size_t(i); d-- > 0;) {
+      inCoord[d] = int64_t(rest) % s.inSpatial[d];
+      rest /= size_t(s.inSpatial[d]);
+    }
+    for (int64_t k = 0; k < kernelSize; ++k) {
+      int64_t outFlat = 0;
+      bool inside = true;
+      for (size_t d = rank, rest = size_t(k); d-- > 0;) {
+        tap[d] = int64_t(rest) % s.kernel[d];
+        rest /= size_t(s.kernel[d]);
+      }
+      for (size_t d = 0; d < rank && inside; ++d) {
+        int64_t pos = inCoord[d] * s.strides[d] + tap[d] * s.dilations[d] - s.padsBegin[d];
+        inside = pos >= 0 && pos < s.outSpatial[d];
+        outFlat = outFlat * s.outSpatial[d] + pos;
+      }
+      if (!inside)
+        continue;
+      for (int64_t n = 0; n < s.batch; ++n)
+        for (int64_t c = 0; c < s.inChannels; ++c) {
+          Acc xv = x[size_t((n * s.inChannels + c) * inSize + i)];
+          int64_t firstOut = (c / inPerGroup) * outPerGroup;
+          for (int64_t m = 0; m < outPerGroup; ++m)
+            acc[size_t((n * s.outChannels + firstOut + m) * outSize + outFlat)] +=
+                xv * w[size_t((c * outPerGroup + m) * kernelSize + k)];
+        }
+    }
+  }
+  return acc;
 }
 
 /// Geometry of numpy matmul on static shapes. 1-D operands are promoted

@@ -2,21 +2,16 @@
 // global pools over any number of spatial dims. Windows are walked tap by tap
 // with the geometry shape inference resolved, so padding and ceil_mode
 // overhang are handled in one place: taps outside the input are skipped.
-#include "interp/kernels/Kernels.h"
+#include "interp/kernels/PoolWalk.h"
 
 #include <cmath>
 #include <limits>
-
-#include "ir/infer/InferRules.h"
 
 namespace qc::interp::kernels {
 
 using ir::Tensor;
 
-namespace {
-
-/// The window geometry of ctx.node for its (static) input.
-llvm::Expected<ir::infer::WindowGeometry> geometryOf(const EvalContext &ctx) {
+llvm::Expected<ir::infer::WindowGeometry> windowGeometryOf(const EvalContext &ctx) {
   std::vector<ir::Type> types;
   for (const Tensor *t : ctx.inputs)
     types.push_back(t ? t->type() : ir::Type());
@@ -28,71 +23,14 @@ llvm::Expected<ir::infer::WindowGeometry> geometryOf(const EvalContext &ctx) {
   return ir::infer::windowGeometry(ictx, spatial.size(), spatial, std::nullopt);
 }
 
-/// Advances a multi-index over `extents` in row-major order; false after
-/// the last one.
-bool nextIndex(std::vector<int64_t> &index, llvm::ArrayRef<int64_t> extents) {
-  for (size_t d = index.size(); d-- > 0;) {
-    if (++index[d] < extents[d])
-      return true;
-    index[d] = 0;
-  }
-  return false;
-}
-
-/// One window position: the input offsets (within an N,C plane) of its taps
-/// inside the input, and how many taps lie inside input plus explicit pads.
-struct Window {
-  std::vector<int64_t> offsets;      // row-major, within the plane
-  std::vector<int64_t> colMajor;     // same taps, column-major spatial index
-  int64_t tapsInPaddedInput = 0;
-};
-
-/// Calls `fn(window, outOffset)` for every output position of one plane.
-template <typename Fn>
-void forEachWindow(const ir::infer::WindowGeometry &g, llvm::ArrayRef<int64_t> inSpatial,
-                   llvm::ArrayRef<int64_t> outSpatial, Fn fn) {
-  size_t rank = inSpatial.size();
-  std::vector<int64_t> outIndex(rank, 0), tap(rank, 0);
-  int64_t outOffset = 0;
-  bool emptyOutput = false;
-  for (int64_t d : outSpatial)
-    emptyOutput = emptyOutput || d == 0;
-  if (emptyOutput)
-    return;
-  Window w;
-  do {
-    w.offsets.clear();
-    w.colMajor.clear();
-    w.tapsInPaddedInput = 0;
-    std::fill(tap.begin(), tap.end(), 0);
-    do {
-      int64_t offset = 0, colMajor = 0, colStride = 1;
-      bool inside = true, insidePadded = true;
-      for (size_t d = 0; d < rank; ++d) {
-        int64_t pos = outIndex[d] * g.strides[d] - g.pads[d] + tap[d] * g.dilations[d];
-        inside = inside && pos >= 0 && pos < inSpatial[d];
-        insidePadded = insidePadded && pos >= -g.pads[d] && pos < inSpatial[d] + g.pads[d + rank];
-        offset = offset * inSpatial[d] + pos;
-        colMajor += pos * colStride;
-        colStride *= inSpatial[d];
-      }
-      w.tapsInPaddedInput += insidePadded;
-      if (inside) {
-        w.offsets.push_back(offset);
-        w.colMajor.push_back(colMajor);
-      }
-    } while (nextIndex(tap, g.kernel));
-    fn(w, outOffset++);
-  } while (nextIndex(outIndex, outSpatial));
-}
-
-/// Elements per N,C plane of `dims` (N x C x spatial...).
 int64_t planeSize(llvm::ArrayRef<int64_t> dims) {
   int64_t n = 1;
   for (size_t d = 2; d < dims.size(); ++d)
     n *= dims[d];
   return n;
 }
+
+namespace {
 
 /// The value a window without any input tap takes for max: the lowest value
 /// of the type (no input element to pick).
@@ -104,7 +42,7 @@ double lowestValue(ir::ElemType t) {
 
 llvm::Error evalMaxPool(EvalContext &ctx) {
   const Tensor &x = ctx.in(0);
-  auto g = geometryOf(ctx);
+  auto g = windowGeometryOf(ctx);
   if (!g)
     return g.takeError();
   Tensor &y = ctx.out(0);
@@ -145,7 +83,7 @@ llvm::Error evalMaxPool(EvalContext &ctx) {
 
 llvm::Error evalAveragePool(EvalContext &ctx) {
   const Tensor &x = ctx.in(0);
-  auto g = geometryOf(ctx);
+  auto g = windowGeometryOf(ctx);
   if (!g)
     return g.takeError();
   Tensor &y = ctx.out(0);

@@ -3,7 +3,7 @@
 // a sum in that type would). Reductions over an empty set give the identity
 // of the operation: 0 for Sum, -inf/+inf (or the type's min/max) for
 // Max/Min, NaN (0 for integers) for Mean.
-#include "interp/kernels/Kernels.h"
+#include "interp/kernels/ReduceWalk.h"
 
 #include <cmath>
 #include <cstring>
@@ -13,14 +13,7 @@ namespace qc::interp::kernels {
 using ir::ElemType;
 using ir::Tensor;
 
-namespace {
-
-enum class ReduceKind { Mean, Sum, Max, Min };
-
-/// For every input element, the flat index of the output element it reduces
-/// into. Returns nullopt for the identity case (empty axes with
-/// noop_with_empty_axes).
-std::optional<std::vector<int64_t>> outputIndexMap(const EvalContext &ctx) {
+std::optional<std::vector<int64_t>> reduceIndexMap(const EvalContext &ctx) {
   const Tensor &x = ctx.in(0);
   int64_t rank = int64_t(x.rank());
   std::vector<bool> reduced(size_t(rank), false);
@@ -64,6 +57,10 @@ std::optional<std::vector<int64_t>> outputIndexMap(const EvalContext &ctx) {
   }
   return map;
 }
+
+namespace {
+
+enum class ReduceKind { Mean, Sum, Max, Min };
 
 void reduceFloat(const Tensor &x, const std::vector<int64_t> &map, ReduceKind kind,
                  Tensor &y) {
@@ -137,7 +134,7 @@ void reduceInt(const Tensor &x, const std::vector<int64_t> &map, ReduceKind kind
 llvm::Error evalReduce(EvalContext &ctx, ReduceKind kind) {
   const Tensor &x = ctx.in(0);
   Tensor &y = ctx.out();
-  std::optional<std::vector<int64_t>> map = outputIndexMap(ctx);
+  std::optional<std::vector<int64_t>> map = reduceIndexMap(ctx);
   if (!map) {
     std::memcpy(y.raw(), x.raw(), x.byteSize());
     return llvm::Error::success();
