@@ -52,6 +52,13 @@ llvm::Expected<Shape> windowedShape(const InferContext &ctx) {
 
   std::vector<Dim> dims{x[0], x[1]};
   for (size_t i = 0; i < spatial; ++i) {
+    // Bounds that keep the window arithmetic below from overflowing.
+    constexpr int64_t kLimit = int64_t(1) << 31;
+    if (g->kernel[i] > kLimit || g->strides[i] > kLimit || g->dilations[i] > kLimit ||
+        g->pads[i] > kLimit || g->pads[i + spatial] > kLimit)
+      return ctx.error(llvm::formatv("kernel_shape, strides, dilations or pads of spatial "
+                                     "dim {0} exceed 2^31",
+                                     i));
     int64_t extent = g->dilations[i] * (g->kernel[i] - 1) + 1;
     int64_t padBegin = g->pads[i], padEnd = g->pads[i + spatial];
     if (padBegin >= extent || padEnd >= extent)

@@ -15,6 +15,8 @@ namespace qc::ir::infer {
 namespace {
 
 constexpr size_t kRoi = 1, kScales = 2, kSizes = 3;
+/// Output extents beyond this are rejected (and could not convert to int64).
+constexpr double kMaxExtent = double(int64_t(1) << 48);
 
 llvm::Error checkOneOf(const InferContext &ctx, AttrName name,
                        llvm::ArrayRef<llvm::StringRef> allowed) {
@@ -130,6 +132,9 @@ llvm::Expected<ResizePlan> planResize(const InferContext &ctx) {
     if (llvm::Error e = checkVector(ctx, kRoi, "roi", 2 * numAxes, /*wantFloat=*/true))
       return e;
     if (const Tensor *roi = ctx.value(kRoi)) {
+      for (int64_t i = 0; i < roi->numElements(); ++i)
+        if (!std::isfinite(roi->getDouble(i)))
+          return ctx.error(llvm::formatv("roi value {0} is not finite", i));
       for (size_t i = 0; i < numAxes; ++i) {
         plan.roiStart[size_t(axes[i])] = roi->getDouble(int64_t(i));
         plan.roiEnd[size_t(axes[i])] = roi->getDouble(int64_t(numAxes + i));
@@ -163,8 +168,13 @@ llvm::Expected<ResizePlan> planResize(const InferContext &ctx) {
         return ctx.error("scale " + llvm::Twine(formatScale(s)) + " for axis " + llvm::Twine(d) +
                          " is not positive and finite");
       plan.scales[d] = s;
-      if (x[d].isStatic())
-        plan.outDims[d] = Dim(int64_t(std::floor(double(x[d].value()) * s)));
+      if (x[d].isStatic()) {
+        double extent = std::floor(double(x[d].value()) * s);
+        if (extent > kMaxExtent)
+          return ctx.error("scale " + llvm::Twine(formatScale(s)) + " makes axis " +
+                           llvm::Twine(d) + " larger than 2^48 elements");
+        plan.outDims[d] = Dim(int64_t(extent));
+      }
       else if (s != 1.0)
         plan.outDims[d] = Dim::unknown();
     }
@@ -187,6 +197,8 @@ llvm::Expected<ResizePlan> planResize(const InferContext &ctx) {
     size_t d = size_t(axes[i]);
     if (wanted[i] <= 0)
       return ctx.error(llvm::formatv("size {0} for axis {1} is not positive", wanted[i], d));
+    if (double(wanted[i]) > kMaxExtent)
+      return ctx.error(llvm::formatv("size {0} for axis {1} is larger than 2^48", wanted[i], d));
     if (x[d].isStatic() && x[d].value() == 0)
       return ctx.error(llvm::formatv("axis {0} has extent 0 and cannot be resized to {1}", d,
                                      wanted[i]));
@@ -220,8 +232,13 @@ llvm::Expected<ResizePlan> planResize(const InferContext &ctx) {
   }
   for (int64_t a : axes) {
     size_t d = size_t(a);
+    double extent = std::floor(scale * double(x[d].value()) + 0.5);
+    if (extent > kMaxExtent)
+      return ctx.error(llvm::formatv("keep_aspect_ratio_policy makes axis {0} larger than "
+                                     "2^48 elements",
+                                     d));
     plan.scales[d] = scale;
-    plan.outDims[d] = Dim(int64_t(std::floor(scale * double(x[d].value()) + 0.5)));
+    plan.outDims[d] = Dim(int64_t(extent));
   }
   return plan;
 }

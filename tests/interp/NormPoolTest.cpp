@@ -420,6 +420,9 @@ TEST(NormPoolTest, PoolErrors) {
   intAvg.input(Tensor::fromInts(ElemType::U8, {1, 1, 2}, {1, 2}))
       .attr(AttrName::kernel_shape, std::vector<int64_t>{2});
   EXPECT_ERROR(intAvg, "element type u8, expected a float type");
+  OpTester hugeKernel(OpKind::MaxPool);
+  hugeKernel.input(iota({1, 1, 4})).attr(AttrName::kernel_shape, std::vector<int64_t>{int64_t(1) << 40});
+  EXPECT_ERROR(hugeKernel, "of spatial dim 0 exceed 2^31");
   OpTester badStorage(OpKind::MaxPool);
   badStorage.input(iota({1, 1, 4}))
       .attr(AttrName::kernel_shape, std::vector<int64_t>{2})
@@ -818,10 +821,21 @@ TEST(NormPoolTest, ResizeErrors) {
   EXPECT_ERROR(aaNearest, "antialias is not supported with mode 'nearest'");
   EXPECT_ERROR(resizeSizes(iota({1, 2}), {1, 4}, "linear", "tf_crop_and_resize"),
                "'tf_crop_and_resize' needs the roi input");
+  OpTester nanRoi(OpKind::Resize);
+  nanRoi.input(iota({1, 2}))
+      .input(f32s({0, 0, 1, NAN}))
+      .absent()
+      .input(i64s({1, 3}))
+      .attr(AttrName::coordinate_transformation_mode, std::string("tf_crop_and_resize"));
+  EXPECT_ERROR(nanRoi, "roi value 3 is not finite");
   OpTester badAxes = resizeScales(iota({1, 2}), {2}, "linear");
   badAxes.attr(AttrName::axes, std::vector<int64_t>{2});
   EXPECT_ERROR(badAxes, "axis 2 is out of range for rank 2");
   EXPECT_ERROR(resizeSizes(iota({1, 2}), {1, 0}, "nearest"), "size 0 for axis 1 is not positive");
+  EXPECT_ERROR(resizeScales(iota({1, 2}), {1, 1e30}, "nearest"),
+               "scale 1e+30 makes axis 1 larger than 2^48 elements");
+  EXPECT_ERROR(resizeSizes(iota({1, 2}), {1, int64_t(1) << 50}, "nearest"),
+               "for axis 1 is larger than 2^48");
 }
 
 } // namespace
