@@ -8,6 +8,7 @@
 #include "ir/Printer.h"
 #include "ir/Verifier.h"
 #include "passes/Pass.h"
+#include "tools/PipelineFlags.h"
 #include "tools/ToolSupport.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -23,19 +24,9 @@ cl::OptionCategory kCategory("qc-opt options");
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<input.qcir>"), cl::init("-"),
                                cl::cat(kCategory));
 cl::opt<std::string> outputPath("o", cl::desc("Output file"), cl::init("-"), cl::cat(kCategory));
-cl::opt<std::string> pipeline("passes", cl::desc("Comma-separated passes to run, in order"),
-                              cl::cat(kCategory));
 cl::opt<bool> splitInputFile("split-input-file",
                              cl::desc("Treat '// -----' lines as separators of independent cases"),
                              cl::cat(kCategory));
-cl::opt<bool> verifyEach("verify-each", cl::desc("Run the verifier after every pass"),
-                         cl::init(true), cl::cat(kCategory));
-cl::opt<bool> printAfterAll("print-ir-after-all", cl::desc("Print the IR after every pass"),
-                            cl::cat(kCategory));
-cl::list<std::string> printAfter("print-ir-after", cl::desc("Print the IR after this pass"),
-                                 cl::cat(kCategory));
-cl::opt<std::string> stopAfter("stop-after-pass", cl::desc("Stop the pipeline after this pass"),
-                               cl::cat(kCategory));
 cl::opt<bool> checkEquivalence(
     "check-equivalence",
     cl::desc("Run the graph before and after the passes in the reference interpreter on random "
@@ -112,14 +103,8 @@ llvm::Error processCase(llvm::StringRef text, llvm::StringRef bufferName,
     return e;
   std::unique_ptr<ir::Graph> before = checkEquivalence ? (*graph)->clone() : nullptr;
 
-  passes::PipelineOptions options;
-  options.verifyEach = verifyEach;
-  options.printAfterAll = printAfterAll;
-  options.printAfter.insert(printAfter.begin(), printAfter.end());
-  options.stopAfter = stopAfter;
-  options.printStream = &os;
-  passes::PassManager pm(options);
-  if (llvm::Error e = pm.addPipeline(pipeline))
+  passes::PassManager pm(tools::pipelineOptionsFromFlags(&os));
+  if (llvm::Error e = pm.addPipeline(tools::explicitPassList().value_or("")))
     return e;
   if (llvm::Error e = pm.run(**graph))
     return e;
@@ -183,11 +168,11 @@ llvm::Error run() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  std::string passList = "\nPasses (from passes/Passes.def):\n";
-  for (const passes::PassInfo &p : passes::allPasses())
-    passList += "  " + p.name.str() + ": " + p.description.str() + "\n";
-  cl::HideUnrelatedOptions(kCategory);
-  cl::ParseCommandLineOptions(argc, argv, "qc-opt: run qc passes on text IR\n" + passList);
+  // Pass tests always verify; --verify-each=false turns it off for bisecting.
+  tools::setVerifyEachDefault(true);
+  cl::HideUnrelatedOptions({&kCategory, &tools::pipelineFlagsCategory()});
+  cl::ParseCommandLineOptions(argc, argv,
+                              "qc-opt: run qc passes on text IR\n" + tools::passListHelp());
   if (llvm::Error e = run())
     return tools::reportError("qc-opt", std::move(e));
   return 0;
