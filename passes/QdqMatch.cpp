@@ -20,39 +20,55 @@ bool isGraphOutput(const Graph &graph, const Value *v) {
   return std::find(graph.outputs().begin(), graph.outputs().end(), v) != graph.outputs().end();
 }
 
+llvm::Expected<QuantParams> quantParamsFrom(const Value *scale, const Value *zeroPoint,
+                                            std::optional<int64_t> axis, const llvm::Twine &who) {
+  // Parameters computed at run time cannot become part of a type.
+  if (!scale || !scale->isConstant())
+    return mismatch(who + ": scale is not a constant");
+  if (zeroPoint && !zeroPoint->isConstant())
+    return mismatch(who + ": zero point is not a constant");
+  const Tensor &s = *scale->constant();
+  if (zeroPoint && zeroPoint->constant()->numElements() != s.numElements())
+    return mismatch(llvm::formatv("{0}: {1} scales but {2} zero points", who.str(),
+                                  s.numElements(), zeroPoint->constant()->numElements()));
+  QuantParams params;
+  for (int64_t i = 0; i < s.numElements(); ++i) {
+    params.scales.push_back(s.getDouble(i));
+    params.zeroPoints.push_back(zeroPoint ? zeroPoint->constant()->getInt(i) : 0);
+  }
+  // One element (scalar or [1]) is per-tensor, whatever the axis says.
+  if (s.numElements() != 1) {
+    if (!axis)
+      return mismatch(who + ": parameters are not per tensor");
+    params.axis = axis;
+  }
+  return params;
+}
+
 llvm::Expected<QuantParams> quantParamsOf(const Node &qdq) {
   assert((qdq.kind() == OpKind::QuantizeLinear || qdq.kind() == OpKind::DequantizeLinear) &&
          "not a Q or DQ");
-  const Value *scale = qdq.operand(1);
-  const Value *zeroPoint = qdq.operand(2);
-  // Parameters computed at run time cannot become part of a type.
-  if (!scale || !scale->isConstant())
-    return mismatch(qdq.describe() + ": scale is not a constant");
-  if (zeroPoint && !zeroPoint->isConstant())
-    return mismatch(qdq.describe() + ": zero point is not a constant");
-  const Tensor &s = *scale->constant();
-  QuantParams params;
-  for (int64_t i = 0; i < s.numElements(); ++i)
-    params.scales.push_back(s.getDouble(i));
-  for (int64_t i = 0; i < s.numElements(); ++i)
-    params.zeroPoints.push_back(zeroPoint ? zeroPoint->constant()->getInt(i) : 0);
-  if (zeroPoint && zeroPoint->constant()->numElements() != s.numElements())
-    return mismatch(llvm::formatv("{0}: {1} scales but {2} zero points", qdq.describe(),
-                                  s.numElements(), zeroPoint->constant()->numElements()));
   int64_t blockSize = qdq.getInt(AttrName::block_size);
-  // One element (scalar or [1]) is per-tensor, whatever the axis says.
-  if (s.numElements() == 1 && blockSize == 0)
-    return params;
-  const Shape &data = qdq.operand(0)->type().shape;
-  if (!data.isRanked() || data.rank() == 0)
-    return mismatch(qdq.describe() + ": per-axis parameters on an unranked or scalar input");
-  int64_t rank = int64_t(data.rank());
-  int64_t axis = qdq.getInt(AttrName::axis);
-  if (axis < -rank || axis >= rank)
-    return mismatch(llvm::formatv("{0}: axis {1} out of range for rank {2}", qdq.describe(), axis,
-                                  rank));
-  params.axis = axis < 0 ? axis + rank : axis;
-  params.blockSize = blockSize;
+  std::optional<int64_t> axis;
+  const Value *scale = qdq.operand(1);
+  if (scale && scale->isConstant() && (scale->constant()->numElements() != 1 || blockSize != 0)) {
+    const Shape &data = qdq.operand(0)->type().shape;
+    if (!data.isRanked() || data.rank() == 0)
+      return mismatch(qdq.describe() + ": per-axis parameters on an unranked or scalar input");
+    int64_t rank = int64_t(data.rank());
+    int64_t a = qdq.getInt(AttrName::axis);
+    if (a < -rank || a >= rank)
+      return mismatch(
+          llvm::formatv("{0}: axis {1} out of range for rank {2}", qdq.describe(), a, rank));
+    axis = a < 0 ? a + rank : a;
+  }
+  auto params = quantParamsFrom(scale, qdq.operand(2), axis, qdq.describe());
+  if (!params)
+    return params.takeError();
+  if (blockSize != 0) {
+    params->axis = axis;
+    params->blockSize = blockSize;
+  }
   return params;
 }
 

@@ -21,6 +21,15 @@ std::string remarkFrom(llvm::Error error);
 /// Whether `v` is one of the graph's outputs.
 bool isGraphOutput(const ir::Graph &graph, const ir::Value *v);
 
+/// Quantization parameters from constant scale and (optional) zero point
+/// values, as the QLinear* ops give them: one element is per-tensor,
+/// otherwise per-axis along `axis` (which the caller has normalized).
+/// `who` names the node in the failure reason.
+llvm::Expected<ir::QuantParams> quantParamsFrom(const ir::Value *scale,
+                                                const ir::Value *zeroPoint,
+                                                std::optional<int64_t> axis,
+                                                const llvm::Twine &who);
+
 /// The parameters of a QuantizeLinear or DequantizeLinear node, read from its
 /// constant scale and (optional) zero point operands. A scale of one element
 /// (a scalar, or shape [1] as PyTorch writes it) is per-tensor; a 1-D scale is
