@@ -1,6 +1,9 @@
 // Shape and type inference for the Quant op family (QuantizeLinear,
 // DequantizeLinear, DynamicQuantizeLinear, QLinear*, *Integer) and the
 // quantization-parameter layout rules shared with the kernels.
+#include <cmath>
+
+#include "ir/Printer.h"
 #include "ir/infer/LinearShapes.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -138,6 +141,25 @@ llvm::Expected<QuantLayout> quantLayout(const InferContext &ctx, const Shape &da
   return layout;
 }
 
+// Scales that are constants of the model must be positive and finite: a
+// zero, negative, NaN or Inf scale is a broken model, reported here (at
+// import and by the verifier) naming the tensor. Run-time scales (e.g. from
+// DynamicQuantizeLinear, 0 for an all-zero input) are not checked.
+llvm::Error checkScaleValues(const InferContext &ctx, size_t i, llvm::StringRef name) {
+  const Value *operand = ctx.node.operand(i);
+  const Tensor *scale = ctx.value(i);
+  if (!operand || !operand->isConstant() || !scale)
+    return llvm::Error::success();
+  for (int64_t k = 0; k < scale->numElements(); ++k) {
+    double v = scale->getDouble(k);
+    if (!(v > 0) || !std::isfinite(v))
+      return ctx.error(llvm::formatv("{0} '{1}' has {2} at element {3}: scales must be positive "
+                                     "and finite",
+                                     name, operand->name(), formatDoubleExact(v), k));
+  }
+  return llvm::Error::success();
+}
+
 llvm::Error checkZeroPoint(const InferContext &ctx, const Type &zeroPoint, ElemType expectedElem,
                            const Shape &scale, llvm::StringRef zeroPointName) {
   if (zeroPoint.elem != expectedElem)
@@ -196,6 +218,8 @@ llvm::Expected<std::vector<Type>> inferQuantizeLinear(const InferContext &ctx) {
         "input element type {0} is not supported (expected f32, f16 or bf16)", elemTypeName(x)));
   if (llvm::Error e = checkElem(ctx, 1, "scale", x))
     return e;
+  if (llvm::Error e = checkScaleValues(ctx, 1, "scale"))
+    return e;
   std::optional<ElemType> outputDtype = ctx.node.findElem(AttrName::output_dtype);
   ElemType y = outputDtype.value_or(ElemType::U8);
   if (ctx.has(2)) {
@@ -226,6 +250,8 @@ llvm::Expected<std::vector<Type>> inferDequantizeLinear(const InferContext &ctx)
   if (!isQdqFloatType(y))
     return ctx.error(llvm::formatv(
         "scale element type {0} is not supported (expected f32, f16 or bf16)", elemTypeName(y)));
+  if (llvm::Error e = checkScaleValues(ctx, 1, "scale"))
+    return e;
   auto layout = quantLayout(ctx, ctx.shape(0), ctx.shape(1));
   if (!layout)
     return layout.takeError();
@@ -256,6 +282,8 @@ llvm::Expected<std::vector<Type>> inferQLinearConv(const InferContext &ctx) {
   for (auto [i, name] :
        {std::pair<size_t, const char *>{1, "x scale"}, {4, "w scale"}, {6, "y scale"}})
     if (llvm::Error e = checkElem(ctx, i, name, ElemType::F32))
+      return e;
+    else if (llvm::Error e = checkScaleValues(ctx, i, name))
       return e;
   if (llvm::Error e = checkElem(ctx, 2, "x zero point", ctx.type(0).elem))
     return e;
@@ -295,6 +323,8 @@ llvm::Expected<std::vector<Type>> inferQLinearMatMul(const InferContext &ctx) {
   for (auto [i, name] :
        {std::pair<size_t, const char *>{1, "a scale"}, {4, "b scale"}, {6, "y scale"}})
     if (llvm::Error e = checkElem(ctx, i, name, ElemType::F32))
+      return e;
+    else if (llvm::Error e = checkScaleValues(ctx, i, name))
       return e;
   if (llvm::Error e =
           checkZeroPoint(ctx, ctx.type(2), ctx.type(0).elem, ctx.shape(1), "a zero point"))
