@@ -208,7 +208,8 @@ bool Propagator::tryPropagate(Node &node) {
     t.elem = params->elem;
     t.quant = (*inferred)[i].quant;
     // MaxPool keeps the batch and channel axes in place.
-    if (!t.quant && node.kind() == OpKind::MaxPool && *params->quant.axis <= 1)
+    if (!t.quant && node.kind() == OpKind::MaxPool && params->quant.axis &&
+        *params->quant.axis <= 1)
       t.quant = params->quant;
     if ((*inferred)[i].elem != params->elem) {
       node.setRemark("no integer form: inference gives element type " +
@@ -217,9 +218,11 @@ bool Propagator::tryPropagate(Node &node) {
     }
     // Per-channel parameters need the channel axis intact.
     if (!t.quant) {
-      node.setRemark(llvm::formatv("{0} moves or resizes the per-channel axis {1}",
-                                   node.info().name, *params->quant.axis)
-                         .str());
+      node.setRemark(params->quant.axis
+                         ? llvm::formatv("{0} moves or resizes the per-channel axis {1}",
+                                         node.info().name, *params->quant.axis)
+                               .str()
+                         : "no integer form: the result type drops the parameters");
       return false;
     }
     // A Transpose that moves the channel axis would leave the per-channel
