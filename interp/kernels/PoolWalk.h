@@ -31,8 +31,8 @@ inline bool nextIndex(std::vector<int64_t> &index, llvm::ArrayRef<int64_t> exten
 /// One window position: the input offsets (within an N,C plane) of its taps
 /// inside the input, and how many taps lie inside input plus explicit pads.
 struct Window {
-  std::vector<int64_t> offsets;      // row-major, within the plane
-  std::vector<int64_t> colMajor;     // same taps, column-major spatial index
+  std::vector<int64_t> offsets;  // row-major, within the plane
+  std::vector<int64_t> colMajor; // same taps, column-major spatial index
   int64_t tapsInPaddedInput = 0;
 };
 

@@ -98,8 +98,8 @@ llvm::Expected<std::vector<float>> channelFactors(const EvalContext &ctx, const 
   for (int64_t c = 0; c < channels; ++c) {
     f[size_t(c)] = out.factor(xScale * scaleAt(w, c));
     if (!std::isfinite(f[size_t(c)]))
-      return ctx.error(llvm::formatv("requantization multiplier of channel {0} is {1}", c,
-                                     f[size_t(c)]));
+      return ctx.error(
+          llvm::formatv("requantization multiplier of channel {0} is {1}", c, f[size_t(c)]));
   }
   return f;
 }
@@ -221,8 +221,7 @@ namespace {
 
 /// QAdd and QMul: `combine(a - za, b - zb)` gives the fp32 value before
 /// rounding (or, for an f32 result, the real value) per broadcast element.
-template <typename Combine>
-llvm::Error evalBinary(EvalContext &ctx, Combine combine) {
+template <typename Combine> llvm::Error evalBinary(EvalContext &ctx, Combine combine) {
   const Tensor &a = ctx.in(0), &b = ctx.in(1);
   Tensor &y = ctx.out();
   const QuantParams &aq = operandQuant(ctx, 0), &bq = operandQuant(ctx, 1);

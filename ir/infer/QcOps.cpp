@@ -27,8 +27,8 @@ llvm::Error checkParam(const InferContext &ctx, llvm::StringRef what, ElemType t
   if (!(scale > 0) || !std::isfinite(scale))
     return ctx.error(llvm::formatv("{0} scale {1} is not positive and finite", what, scale));
   if (zeroPoint < elemTypeMin(t) || zeroPoint > elemTypeMax(t))
-    return ctx.error(llvm::formatv("{0} zero point {1} is out of the range of {2}", what,
-                                   zeroPoint, elemTypeName(t)));
+    return ctx.error(llvm::formatv("{0} zero point {1} is out of the range of {2}", what, zeroPoint,
+                                   elemTypeName(t)));
   return llvm::Error::success();
 }
 
@@ -36,11 +36,11 @@ llvm::Error checkParam(const InferContext &ctx, llvm::StringRef what, ElemType t
 llvm::Error checkActivation(const InferContext &ctx, llvm::StringRef what, const Type &t,
                             const std::optional<QuantParams> &q) {
   if (!isActivationType(t.elem))
-    return ctx.error(llvm::formatv("{0} has element type {1}, expected u8 or i8", what,
-                                   elemTypeName(t.elem)));
+    return ctx.error(
+        llvm::formatv("{0} has element type {1}, expected u8 or i8", what, elemTypeName(t.elem)));
   if (!q)
-    return ctx.error(llvm::formatv("{0} of type {1} has no quantization parameters", what,
-                                   t.str()));
+    return ctx.error(
+        llvm::formatv("{0} of type {1} has no quantization parameters", what, t.str()));
   if (!q->isPerTensor() || q->scales.size() != 1 || q->zeroPoints.size() != 1)
     return ctx.error(llvm::formatv("{0} must be quantized per tensor", what));
   return checkParam(ctx, what, t.elem, q->scales[0], q->zeroPoints[0]);
@@ -57,17 +57,17 @@ llvm::Error checkWeight(const InferContext &ctx, size_t i, llvm::StringRef what,
   const Type &t = ctx.type(i);
   const std::optional<QuantParams> &q = operandQuant(ctx, i);
   if (!isActivationType(t.elem))
-    return ctx.error(llvm::formatv("{0} has element type {1}, expected i8 or u8", what,
-                                   elemTypeName(t.elem)));
+    return ctx.error(
+        llvm::formatv("{0} has element type {1}, expected i8 or u8", what, elemTypeName(t.elem)));
   if (!q)
-    return ctx.error(llvm::formatv("{0} of type {1} has no quantization parameters", what,
-                                   t.str()));
+    return ctx.error(
+        llvm::formatv("{0} of type {1} has no quantization parameters", what, t.str()));
   if (q->blockSize != 0)
-    return ctx.error(llvm::formatv("{0} is block-quantized, expected per tensor or per axis",
-                                   what));
+    return ctx.error(
+        llvm::formatv("{0} is block-quantized, expected per tensor or per axis", what));
   if (q->scales.size() != q->zeroPoints.size() || q->scales.empty())
-    return ctx.error(llvm::formatv("{0} has {1} scales and {2} zero points", what,
-                                   q->scales.size(), q->zeroPoints.size()));
+    return ctx.error(llvm::formatv("{0} has {1} scales and {2} zero points", what, q->scales.size(),
+                                   q->zeroPoints.size()));
   if (q->isPerTensor() && q->scales.size() != 1)
     return ctx.error(llvm::formatv("{0} is per tensor with {1} scales", what, q->scales.size()));
   if (!q->isPerTensor() && t.shape.isRanked()) {
@@ -93,13 +93,13 @@ llvm::Error checkBias(const InferContext &ctx, size_t i, const Dim &channels) {
     return llvm::Error::success();
   const Type &b = ctx.type(i);
   if (b.elem != ElemType::I32)
-    return ctx.error(llvm::formatv("bias has element type {0}, expected i32",
-                                   elemTypeName(b.elem)));
+    return ctx.error(
+        llvm::formatv("bias has element type {0}, expected i32", elemTypeName(b.elem)));
   if (!b.shape.isRanked())
     return llvm::Error::success();
   if (b.shape.rank() != 1)
-    return ctx.error(llvm::formatv("bias has shape {0}, expected [{1}]", b.shape.str(),
-                                   channels.str()));
+    return ctx.error(
+        llvm::formatv("bias has shape {0}, expected [{1}]", b.shape.str(), channels.str()));
   if (b.shape[0].isStatic() && channels.isStatic() && b.shape[0].value() != channels.value())
     return ctx.error(llvm::formatv("bias has {0} elements, expected {1} output channels",
                                    b.shape[0].value(), channels.value()));
@@ -115,8 +115,8 @@ llvm::Expected<Type> resultType(const InferContext &ctx, Shape shape, bool allow
   std::optional<int64_t> actMax = ctx.node.findInt(AttrName::act_max);
   if (isFloatType(declared.elem)) {
     if (!allowFloat)
-      return ctx.error(llvm::formatv("result type {0} is not a quantized integer type",
-                                     declared.str()));
+      return ctx.error(
+          llvm::formatv("result type {0} is not a quantized integer type", declared.str()));
     if (declared.elem != ElemType::F32)
       return ctx.error(llvm::formatv("result has element type {0}, expected u8, i8 or f32",
                                      elemTypeName(declared.elem)));
@@ -146,9 +146,9 @@ llvm::Expected<std::vector<Type>> single(llvm::Expected<Type> t) {
 
 /// Runs the ONNX float rule `rule` on this node with operand 0 seen as f32
 /// (the shape logic is the same; the element types are checked here).
-llvm::Expected<Shape> shapeViaFloatRule(
-    const InferContext &ctx,
-    llvm::Expected<std::vector<Type>> (*rule)(const InferContext &)) {
+llvm::Expected<Shape>
+shapeViaFloatRule(const InferContext &ctx,
+                  llvm::Expected<std::vector<Type>> (*rule)(const InferContext &)) {
   Type asFloat(ElemType::F32, ctx.shape(0));
   InferContext floatCtx = ctx;
   floatCtx.operandTypes[0] = &asFloat;
@@ -239,8 +239,8 @@ llvm::Expected<std::vector<Type>> inferRequantize(const InferContext &ctx) {
 llvm::Expected<std::vector<Type>> inferQLut(const InferContext &ctx) {
   ElemType x = ctx.type(0).elem;
   if (!isActivationType(x))
-    return ctx.error(llvm::formatv("input has element type {0}, expected u8 or i8",
-                                   elemTypeName(x)));
+    return ctx.error(
+        llvm::formatv("input has element type {0}, expected u8 or i8", elemTypeName(x)));
   const Type &table = ctx.type(1);
   int64_t entries = int64_t(1) << elemTypeBits(x);
   if (table.shape.isRanked() &&

@@ -174,10 +174,11 @@ TEST(QConv, PaddingIsTheInputZeroPoint) {
   // Centred x = [[0, 2], [4, 6]] (zx = 3), an all-ones 2x2 kernel, pads 1:
   // each output is the sum of the centred inputs under the window, the
   // padding contributing 0 (a padding of q = 0 would add -3 per tap).
-  std::string text = "graph @g(%x: " + qty({1, 1, 2, 2}, "u8", 1.0, 3) + ") {\n" +
-                     "  %w = const dense<1> : " + qty({1, 1, 2, 2}, "i8", 1.0, 0) + "\n" +
-                     "  %y = qc.QConv(%x, %w) {pads = [1, 1, 1, 1]} : " +
-                     qty({1, 1, 3, 3}, "u8", 1.0, 0) + "\n  return %y\n}\n";
+  std::string text =
+      "graph @g(%x: " + qty({1, 1, 2, 2}, "u8", 1.0, 3) + ") {\n" +
+      "  %w = const dense<1> : " + qty({1, 1, 2, 2}, "i8", 1.0, 0) + "\n" +
+      "  %y = qc.QConv(%x, %w) {pads = [1, 1, 1, 1]} : " + qty({1, 1, 3, 3}, "u8", 1.0, 0) +
+      "\n  return %y\n}\n";
   Tensor y = runText(text, {Tensor::fromInts(ElemType::U8, {1, 1, 2, 2}, {3, 5, 7, 9})});
   EXPECT_EQ(intsOf(y), (Ints{0, 2, 2, 4, 12, 8, 4, 10, 6}));
 }
@@ -192,19 +193,16 @@ TEST(QConv, BiasRequantizationAndClamps) {
     return "graph @g(%x: " + qty({1, 3, 1, 1}, "u8", 0.5, 10) + ") {\n" +
            "  %w = const dense<[1, 2, 3, 3, 0, -1]> : " +
            qtyAxis({2, 3, 1, 1}, "i8", 0, {0.25, 0.5}, {0, 1}) + "\n" +
-           "  %b = const dense<[4, -2]> : tensor<2xi32>\n" +
-           "  %y = qc.QConv(%x, %w, %b)" + attrs + " : " + resultType + "\n  return %y\n}\n";
+           "  %b = const dense<[4, -2]> : tensor<2xi32>\n" + "  %y = qc.QConv(%x, %w, %b)" + attrs +
+           " : " + resultType + "\n  return %y\n}\n";
   };
   Tensor x = Tensor::fromInts(ElemType::U8, {1, 3, 1, 1}, {12, 6, 16});
-  EXPECT_EQ(intsOf(runText(graph("", qty({1, 2, 1, 1}, "u8", 0.25, 100)), {x})),
-            (Ints{108, 94}));
-  EXPECT_EQ(intsOf(runText(graph(" {act_max = 105, act_min = 96}",
-                                 qty({1, 2, 1, 1}, "u8", 0.25, 100)),
-                           {x})),
+  EXPECT_EQ(intsOf(runText(graph("", qty({1, 2, 1, 1}, "u8", 0.25, 100)), {x})), (Ints{108, 94}));
+  EXPECT_EQ(intsOf(runText(
+                graph(" {act_max = 105, act_min = 96}", qty({1, 2, 1, 1}, "u8", 0.25, 100)), {x})),
             (Ints{105, 96}));
   // i8 result saturates: 16 * 0.125 / 0.01 = 200 -> 127, -6 * 0.25 / 0.01 = -150 -> -128.
-  EXPECT_EQ(intsOf(runText(graph("", qty({1, 2, 1, 1}, "i8", 0.01, 0)), {x})),
-            (Ints{127, -128}));
+  EXPECT_EQ(intsOf(runText(graph("", qty({1, 2, 1, 1}, "i8", 0.01, 0)), {x})), (Ints{127, -128}));
   // f32 result: float(acc) * float(inScale), no requantization.
   Tensor f = runText(graph("", ty({1, 2, 1, 1}, "f32")), {x});
   ASSERT_EQ(f.elemType(), ElemType::F32);
@@ -236,24 +234,23 @@ Diff qconvVersusQLinearConv(const char *xElem, const char *wElem, bool perChanne
   std::string attrs = " {group = " + std::to_string(group) + ", " + pads + "strides = [1, 2]}";
   Ints yDims = {n, m, withPads ? h + 3 - k + 1 : h - k + 1, ((withPads ? w + 1 : w) - k) / 2 + 1};
 
-  std::string wType = perChannel ? qtyAxis(wv.dims(), wElem, 0, sw, zw)
-                                 : qty(wv.dims(), wElem, sw[0], zw[0]);
+  std::string wType =
+      perChannel ? qtyAxis(wv.dims(), wElem, 0, sw, zw) : qty(wv.dims(), wElem, sw[0], zw[0]);
   std::string qconv = "graph @g(%x: " + qty({n, c, h, w}, xElem, sx, zx) + ") {\n" +
                       "  %w = const dense<" + values(wv) + "> : " + wType + "\n" +
                       "  %y = qc.QConv(%x, %w)" + attrs + " : " + qty(yDims, xElem, sy, zy) +
                       "\n  return %y\n}\n";
   Ints scaleDims = perChannel ? Ints{m} : Ints{};
-  std::string qlinear =
-      "graph @g(%x: " + ty({n, c, h, w}, xElem) + ") {\n" +
-      "  %w = const dense<" + values(wv) + "> : " + ty(wv.dims(), wElem) + "\n" +
-      "  %xs = const dense<" + num(sx) + "> : tensor<f32>\n" +
-      "  %xz = const dense<" + std::to_string(zx) + "> : " + ty({}, xElem) + "\n" +
-      "  %ws = const dense<" + list(sw) + "> : " + ty(scaleDims, "f32") + "\n" +
-      "  %wz = const dense<" + list(zw) + "> : " + ty(scaleDims, wElem) + "\n" +
-      "  %ys = const dense<" + num(sy) + "> : tensor<f32>\n" +
-      "  %yz = const dense<" + std::to_string(zy) + "> : " + ty({}, xElem) + "\n" +
-      "  %y = QLinearConv(%x, %xs, %xz, %w, %ws, %wz, %ys, %yz)" + attrs + " : " +
-      ty(yDims, xElem) + "\n  return %y\n}\n";
+  std::string qlinear = "graph @g(%x: " + ty({n, c, h, w}, xElem) + ") {\n" +
+                        "  %w = const dense<" + values(wv) + "> : " + ty(wv.dims(), wElem) + "\n" +
+                        "  %xs = const dense<" + num(sx) + "> : tensor<f32>\n" +
+                        "  %xz = const dense<" + std::to_string(zx) + "> : " + ty({}, xElem) +
+                        "\n" + "  %ws = const dense<" + list(sw) + "> : " + ty(scaleDims, "f32") +
+                        "\n" + "  %wz = const dense<" + list(zw) + "> : " + ty(scaleDims, wElem) +
+                        "\n" + "  %ys = const dense<" + num(sy) + "> : tensor<f32>\n" +
+                        "  %yz = const dense<" + std::to_string(zy) + "> : " + ty({}, xElem) +
+                        "\n" + "  %y = QLinearConv(%x, %xs, %xz, %w, %ws, %wz, %ys, %yz)" + attrs +
+                        " : " + ty(yDims, xElem) + "\n  return %y\n}\n";
   Diff diff;
   for (int trial = 0; trial < 4; ++trial) {
     Tensor x = randomTensor(xt, {n, c, h, w}, xLo, xHi);
@@ -306,22 +303,19 @@ TEST(QConv, AgreesWithTheQdqReferenceWithBiasAndRelu) {
   Tensor bv = randomTensor(ElemType::I32, {m}, -3000, 3000);
   Ints yDims = {n, m, h, w};
   std::string qconv = "graph @g(%x: " + qty({n, c, h, w}, "u8", sx, zx) + ") {\n" +
-                      "  %w = const dense<" + values(wv) + "> : " +
-                      qtyAxis(wv.dims(), "i8", 0, sw, zeros) + "\n" +
+                      "  %w = const dense<" + values(wv) +
+                      "> : " + qtyAxis(wv.dims(), "i8", 0, sw, zeros) + "\n" +
                       "  %b = const dense<" + values(bv) + "> : tensor<4xi32>\n" +
                       "  %y = qc.QConv(%x, %w, %b) {act_min = " + std::to_string(zy) +
-                      ", pads = [1, 1, 1, 1]} : " + qty(yDims, "u8", sy, zy) +
-                      "\n  return %y\n}\n";
+                      ", pads = [1, 1, 1, 1]} : " + qty(yDims, "u8", sy, zy) + "\n  return %y\n}\n";
   std::string reference =
-      "graph @g(%x: " + ty({n, c, h, w}, "u8") + ") {\n" +
-      "  %w = const dense<" + values(wv) + "> : " + ty(wv.dims(), "i8") + "\n" +
-      "  %b = const dense<" + values(bv) + "> : tensor<4xi32>\n" +
-      "  %xs = const dense<" + num(sx) + "> : tensor<f32>\n" +
-      "  %xz = const dense<" + std::to_string(zx) + "> : tensor<u8>\n" +
-      "  %ws = const dense<" + list(sw) + "> : tensor<4xf32>\n" +
-      "  %bs = const dense<" + list(sb) + "> : tensor<4xf32>\n" +
-      "  %ys = const dense<" + num(sy) + "> : tensor<f32>\n" +
-      "  %yz = const dense<" + std::to_string(zy) + "> : tensor<u8>\n" +
+      "graph @g(%x: " + ty({n, c, h, w}, "u8") + ") {\n" + "  %w = const dense<" + values(wv) +
+      "> : " + ty(wv.dims(), "i8") + "\n" + "  %b = const dense<" + values(bv) +
+      "> : tensor<4xi32>\n" + "  %xs = const dense<" + num(sx) + "> : tensor<f32>\n" +
+      "  %xz = const dense<" + std::to_string(zx) + "> : tensor<u8>\n" + "  %ws = const dense<" +
+      list(sw) + "> : tensor<4xf32>\n" + "  %bs = const dense<" + list(sb) + "> : tensor<4xf32>\n" +
+      "  %ys = const dense<" + num(sy) + "> : tensor<f32>\n" + "  %yz = const dense<" +
+      std::to_string(zy) + "> : tensor<u8>\n" +
       "  %xf = DequantizeLinear(%x, %xs, %xz) : " + ty({n, c, h, w}, "f32") + "\n" +
       "  %wf = DequantizeLinear(%w, %ws) {axis = 0} : " + ty(wv.dims(), "f32") + "\n" +
       "  %bf = DequantizeLinear(%b, %bs) {axis = 0} : tensor<4xf32>\n" +
@@ -350,17 +344,15 @@ TEST(QConvTranspose, AgreesWithTheQdqReference) {
   Ints yDims = {n, 2 * perGroup, 2 * (h - 1) + 3 - 1, 2 * (w - 1) + 3 - 1};
   std::string attrs = " {group = 2, pads = [1, 0, 0, 1], strides = [2, 2]}";
   std::string qop = "graph @g(%x: " + qty({n, c, h, w}, "i8", sx, zx) + ") {\n" +
-                    "  %w = const dense<" + values(wv) + "> : " +
-                    qtyAxis(wv.dims(), "i8", 1, sw, zw) + "\n" +
-                    "  %y = qc.QConvTranspose(%x, %w)" + attrs + " : " +
-                    qty(yDims, "i8", sy, zy) + "\n  return %y\n}\n";
+                    "  %w = const dense<" + values(wv) +
+                    "> : " + qtyAxis(wv.dims(), "i8", 1, sw, zw) + "\n" +
+                    "  %y = qc.QConvTranspose(%x, %w)" + attrs + " : " + qty(yDims, "i8", sy, zy) +
+                    "\n  return %y\n}\n";
   std::string reference =
-      "graph @g(%x: " + ty({n, c, h, w}, "i8") + ") {\n" +
-      "  %w = const dense<" + values(wv) + "> : " + ty(wv.dims(), "i8") + "\n" +
-      "  %xs = const dense<" + num(sx) + "> : tensor<f32>\n" +
-      "  %xz = const dense<" + std::to_string(zx) + "> : tensor<i8>\n" +
-      "  %ws = const dense<" + list(sw) + "> : tensor<3xf32>\n" +
-      "  %ys = const dense<" + num(sy) + "> : tensor<f32>\n" +
+      "graph @g(%x: " + ty({n, c, h, w}, "i8") + ") {\n" + "  %w = const dense<" + values(wv) +
+      "> : " + ty(wv.dims(), "i8") + "\n" + "  %xs = const dense<" + num(sx) + "> : tensor<f32>\n" +
+      "  %xz = const dense<" + std::to_string(zx) + "> : tensor<i8>\n" + "  %ws = const dense<" +
+      list(sw) + "> : tensor<3xf32>\n" + "  %ys = const dense<" + num(sy) + "> : tensor<f32>\n" +
       "  %yz = const dense<" + std::to_string(zy) + "> : tensor<i8>\n" +
       "  %xf = DequantizeLinear(%x, %xs, %xz) : " + ty({n, c, h, w}, "f32") + "\n" +
       "  %wf = DequantizeLinear(%w, %ws) {axis = 1} : " + ty(wv.dims(), "f32") + "\n" +
@@ -380,14 +372,12 @@ TEST(QMatMul, HandComputedWithBiasAndPerColumnWeights) {
   // a = [[3, 5]] (za = 1) -> [2, 4]; b per column zb = [0, 2], sb = [0.5, 0.25]:
   // col 0: 2*1 + 4*2 = 10 (+ bias 2 = 12), inScale 0.5 -> 6 / sy 1 -> 6
   // col 1: 2*(4-2) + 4*(0-2) = -4 (+ bias 0), inScale 0.25 -> -1
-  std::string text = "graph @g(%a: " + qty({1, 2}, "u8", 1.0, 1) + ") {\n" +
-                     "  %b = const dense<[1, 4, 2, 0]> : " +
-                     qtyAxis({2, 2}, "i8", 1, {0.5, 0.25}, {0, 2}) + "\n" +
-                     "  %bias = const dense<[2, 0]> : tensor<2xi32>\n" +
-                     "  %y = qc.QMatMul(%a, %b, %bias) : " + qty({1, 2}, "i8", 1.0, 0) +
-                     "\n  return %y\n}\n";
-  EXPECT_EQ(intsOf(runText(text, {Tensor::fromInts(ElemType::U8, {1, 2}, {3, 5})})),
-            (Ints{6, -1}));
+  std::string text =
+      "graph @g(%a: " + qty({1, 2}, "u8", 1.0, 1) + ") {\n" +
+      "  %b = const dense<[1, 4, 2, 0]> : " + qtyAxis({2, 2}, "i8", 1, {0.5, 0.25}, {0, 2}) + "\n" +
+      "  %bias = const dense<[2, 0]> : tensor<2xi32>\n" +
+      "  %y = qc.QMatMul(%a, %b, %bias) : " + qty({1, 2}, "i8", 1.0, 0) + "\n  return %y\n}\n";
+  EXPECT_EQ(intsOf(runText(text, {Tensor::fromInts(ElemType::U8, {1, 2}, {3, 5})})), (Ints{6, -1}));
 }
 
 TEST(QMatMul, ActTimesActBroadcastAgreesWithReferences) {
@@ -397,10 +387,9 @@ TEST(QMatMul, ActTimesActBroadcastAgreesWithReferences) {
   double sa = randomScale(0.01, 0.05), sb = randomScale(0.01, 0.05);
   double sy = double(float(sa * sb * 200));
   int64_t za = 137, zb = 99, zy = 128;
-  std::string qop = "graph @g(%a: " + qty(aDims, "u8", sa, za) + ", %b: " +
-                    qty(bDims, "u8", sb, zb) + ") {\n" +
-                    "  %y = qc.QMatMul(%a, %b) : " + qty(yDims, "u8", sy, zy) +
-                    "\n  return %y\n}\n";
+  std::string qop =
+      "graph @g(%a: " + qty(aDims, "u8", sa, za) + ", %b: " + qty(bDims, "u8", sb, zb) + ") {\n" +
+      "  %y = qc.QMatMul(%a, %b) : " + qty(yDims, "u8", sy, zy) + "\n  return %y\n}\n";
   std::string params = "  %as = const dense<" + num(sa) + "> : tensor<f32>\n" +
                        "  %az = const dense<" + std::to_string(za) + "> : tensor<u8>\n" +
                        "  %bs = const dense<" + num(sb) + "> : tensor<f32>\n" +
@@ -408,15 +397,15 @@ TEST(QMatMul, ActTimesActBroadcastAgreesWithReferences) {
                        "  %ys = const dense<" + num(sy) + "> : tensor<f32>\n" +
                        "  %yz = const dense<" + std::to_string(zy) + "> : tensor<u8>\n";
   std::string inputs = "graph @g(%a: " + ty(aDims, "u8") + ", %b: " + ty(bDims, "u8") + ") {\n";
-  std::string qdq = inputs + params +
-                    "  %af = DequantizeLinear(%a, %as, %az) : " + ty(aDims, "f32") + "\n" +
-                    "  %bf = DequantizeLinear(%b, %bs, %bz) : " + ty(bDims, "f32") + "\n" +
-                    "  %cf = MatMul(%af, %bf) : " + ty(yDims, "f32") + "\n" +
-                    "  %y = QuantizeLinear(%cf, %ys, %yz) : " + ty(yDims, "u8") +
-                    "\n  return %y\n}\n";
-  std::string qlinear = inputs + params +
-                        "  %y = QLinearMatMul(%a, %as, %az, %b, %bs, %bz, %ys, %yz) : " +
-                        ty(yDims, "u8") + "\n  return %y\n}\n";
+  std::string qdq =
+      inputs + params + "  %af = DequantizeLinear(%a, %as, %az) : " + ty(aDims, "f32") + "\n" +
+      "  %bf = DequantizeLinear(%b, %bs, %bz) : " + ty(bDims, "f32") + "\n" +
+      "  %cf = MatMul(%af, %bf) : " + ty(yDims, "f32") + "\n" +
+      "  %y = QuantizeLinear(%cf, %ys, %yz) : " + ty(yDims, "u8") + "\n  return %y\n}\n";
+  std::string qlinear =
+      inputs + params +
+      "  %y = QLinearMatMul(%a, %as, %az, %b, %bs, %bz, %ys, %yz) : " + ty(yDims, "u8") +
+      "\n  return %y\n}\n";
   Diff vsQdq, vsQLinear;
   for (int trial = 0; trial < 8; ++trial) {
     Tensor a = randomTensor(ElemType::U8, aDims, 0, 255);
@@ -446,9 +435,9 @@ TEST(QAddQMul, HandComputed) {
   EXPECT_EQ(intsOf(runText(graph("qc.QMul", ""), in)), (Ints{13, 7}));
   EXPECT_EQ(intsOf(runText(graph("qc.QAdd", " {act_min = 12}"), in)), (Ints{15, 12}));
   // Ties round half to even: 2.5 -> 2 with sy 1 (and 0.5 -> 0).
-  std::string tie = "graph @g(%a: " + qty({2}, "u8", 0.5, 2) + ", %b: " +
-                    qty({1}, "i8", 0.25, 0) + ") {\n  %y = qc.QAdd(%a, %b) : " +
-                    qty({2}, "u8", 1.0, 0) + "\n  return %y\n}\n";
+  std::string tie = "graph @g(%a: " + qty({2}, "u8", 0.5, 2) + ", %b: " + qty({1}, "i8", 0.25, 0) +
+                    ") {\n  %y = qc.QAdd(%a, %b) : " + qty({2}, "u8", 1.0, 0) +
+                    "\n  return %y\n}\n";
   EXPECT_EQ(intsOf(runText(tie, in)), (Ints{2, 0}));
 }
 
@@ -456,23 +445,22 @@ TEST(QAddQMul, AgreeWithTheQdqReference) {
   for (const char *op : {"Add", "Mul"}) {
     Ints aDims = {2, 3, 8}, bDims = {3, 1};
     double sa = randomScale(0.01, 0.1), sb = randomScale(0.01, 0.1);
-    double sy = std::string(op) == "Add" ? double(float((sa + sb) * 1.3))
-                                         : double(float(sa * sb * 60));
+    double sy =
+        std::string(op) == "Add" ? double(float((sa + sb) * 1.3)) : double(float(sa * sb * 60));
     int64_t za = 20, zb = -7, zy = 3;
-    std::string qop = "graph @g(%a: " + qty(aDims, "i8", sa, za) + ", %b: " +
-                      qty(bDims, "i8", sb, zb) + ") {\n  %y = qc.Q" + op + "(%a, %b) : " +
-                      qty(aDims, "i8", sy, zy) + "\n  return %y\n}\n";
+    std::string qop = "graph @g(%a: " + qty(aDims, "i8", sa, za) +
+                      ", %b: " + qty(bDims, "i8", sb, zb) + ") {\n  %y = qc.Q" + op +
+                      "(%a, %b) : " + qty(aDims, "i8", sy, zy) + "\n  return %y\n}\n";
     std::string reference =
         "graph @g(%a: " + ty(aDims, "i8") + ", %b: " + ty(bDims, "i8") + ") {\n" +
-        "  %as = const dense<" + num(sa) + "> : tensor<f32>\n" +
-        "  %az = const dense<" + std::to_string(za) + "> : tensor<i8>\n" +
-        "  %bs = const dense<" + num(sb) + "> : tensor<f32>\n" +
-        "  %bz = const dense<" + std::to_string(zb) + "> : tensor<i8>\n" +
-        "  %ys = const dense<" + num(sy) + "> : tensor<f32>\n" +
-        "  %yz = const dense<" + std::to_string(zy) + "> : tensor<i8>\n" +
+        "  %as = const dense<" + num(sa) + "> : tensor<f32>\n" + "  %az = const dense<" +
+        std::to_string(za) + "> : tensor<i8>\n" + "  %bs = const dense<" + num(sb) +
+        "> : tensor<f32>\n" + "  %bz = const dense<" + std::to_string(zb) + "> : tensor<i8>\n" +
+        "  %ys = const dense<" + num(sy) + "> : tensor<f32>\n" + "  %yz = const dense<" +
+        std::to_string(zy) + "> : tensor<i8>\n" +
         "  %af = DequantizeLinear(%a, %as, %az) : " + ty(aDims, "f32") + "\n" +
-        "  %bf = DequantizeLinear(%b, %bs, %bz) : " + ty(bDims, "f32") + "\n" +
-        "  %cf = " + op + "(%af, %bf) : " + ty(aDims, "f32") + "\n" +
+        "  %bf = DequantizeLinear(%b, %bs, %bz) : " + ty(bDims, "f32") + "\n" + "  %cf = " + op +
+        "(%af, %bf) : " + ty(aDims, "f32") + "\n" +
         "  %y = QuantizeLinear(%cf, %ys, %yz) : " + ty(aDims, "i8") + "\n  return %y\n}\n";
     Diff diff;
     for (int trial = 0; trial < 50; ++trial) {
@@ -497,10 +485,9 @@ TEST(QLut, IndexesFromTheTypeMinimum) {
   Ints table(256);
   for (int64_t i = 0; i < 256; ++i)
     table[size_t(i)] = 255 - i;
-  std::string text = "graph @g(%x: " + qty({4}, "i8", 0.1, 0) + ") {\n" +
-                     "  %t = const dense<" + list(table) + "> : tensor<256xu8>\n" +
-                     "  %y = qc.QLut(%x, %t) : " + qty({4}, "u8", 0.05, 0) +
-                     "\n  return %y\n}\n";
+  std::string text = "graph @g(%x: " + qty({4}, "i8", 0.1, 0) + ") {\n" + "  %t = const dense<" +
+                     list(table) + "> : tensor<256xu8>\n" +
+                     "  %y = qc.QLut(%x, %t) : " + qty({4}, "u8", 0.05, 0) + "\n  return %y\n}\n";
   // i8 -128 is entry 0.
   EXPECT_EQ(intsOf(runText(text, {Tensor::fromInts(ElemType::I8, {4}, {-128, -1, 0, 127})})),
             (Ints{255, 128, 127, 0}));
@@ -533,29 +520,37 @@ TEST(QPoolsAndReduceMean, AgreeWithTheQdqReference) {
     std::string qop, op, attrs, extraOperand, extraConst;
     Ints yDims;
   } cases[] = {
-      {"qc.QAveragePool", "AveragePool",
+      {"qc.QAveragePool",
+       "AveragePool",
        " {count_include_pad = 1, kernel_shape = [3, 2], pads = [1, 1, 1, 0], strides = [2, 2]}",
-       "", "", {2, 3, 3, 3}},
-      {"qc.QAveragePool", "AveragePool",
-       " {ceil_mode = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2]}", "", "",
+       "",
+       "",
+       {2, 3, 3, 3}},
+      {"qc.QAveragePool",
+       "AveragePool",
+       " {ceil_mode = 1, kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2]}",
+       "",
+       "",
        {2, 3, 3, 4}},
       {"qc.QGlobalAveragePool", "GlobalAveragePool", "", "", "", {2, 3, 1, 1}},
-      {"qc.QReduceMean", "ReduceMean", " {keepdims = 0}", ", %axes",
-       "  %axes = const dense<[1, 3]> : tensor<2xi64>\n", {2, 5}},
+      {"qc.QReduceMean",
+       "ReduceMean",
+       " {keepdims = 0}",
+       ", %axes",
+       "  %axes = const dense<[1, 3]> : tensor<2xi64>\n",
+       {2, 5}},
   };
   for (const Case &c : cases) {
     std::string qop = "graph @g(%x: " + qty(xDims, "u8", sx, zx) + ") {\n" + c.extraConst +
                       "  %y = " + c.qop + "(%x" + c.extraOperand + ")" + c.attrs + " : " +
                       qty(c.yDims, "u8", sy, zy) + "\n  return %y\n}\n";
     std::string reference =
-        "graph @g(%x: " + ty(xDims, "u8") + ") {\n" + c.extraConst +
-        "  %xs = const dense<" + num(sx) + "> : tensor<f32>\n" +
-        "  %xz = const dense<" + std::to_string(zx) + "> : tensor<u8>\n" +
-        "  %ys = const dense<" + num(sy) + "> : tensor<f32>\n" +
+        "graph @g(%x: " + ty(xDims, "u8") + ") {\n" + c.extraConst + "  %xs = const dense<" +
+        num(sx) + "> : tensor<f32>\n" + "  %xz = const dense<" + std::to_string(zx) +
+        "> : tensor<u8>\n" + "  %ys = const dense<" + num(sy) + "> : tensor<f32>\n" +
         "  %yz = const dense<" + std::to_string(zy) + "> : tensor<u8>\n" +
-        "  %xf = DequantizeLinear(%x, %xs, %xz) : " + ty(xDims, "f32") + "\n" +
-        "  %cf = " + c.op + "(%xf" + c.extraOperand + ")" + c.attrs + " : " +
-        ty(c.yDims, "f32") + "\n" +
+        "  %xf = DequantizeLinear(%x, %xs, %xz) : " + ty(xDims, "f32") + "\n" + "  %cf = " + c.op +
+        "(%xf" + c.extraOperand + ")" + c.attrs + " : " + ty(c.yDims, "f32") + "\n" +
         "  %y = QuantizeLinear(%cf, %ys, %yz) : " + ty(c.yDims, "u8") + "\n  return %y\n}\n";
     Diff diff;
     for (int trial = 0; trial < 20; ++trial) {
@@ -590,8 +585,8 @@ TEST(QSoftmaxQLayerNorm, EqualTheQdqReferenceExactly) {
                       "  %y = " + c.qop + "(%x" + c.operands + ")" + c.attrs + " : " + outType +
                       "\n  return %y\n}\n";
     std::string tail = c.floatOut ? "  return %cf\n}\n"
-                                  : "  %y = QuantizeLinear(%cf, %ys, %yz) : " +
-                                        ty(xDims, "u8") + "\n  return %y\n}\n";
+                                  : "  %y = QuantizeLinear(%cf, %ys, %yz) : " + ty(xDims, "u8") +
+                                        "\n  return %y\n}\n";
     std::string reference = "graph @g(%x: " + ty(xDims, "i8") + ") {\n" + params +
                             "  %xf = DequantizeLinear(%x, %xs, %xz) : " + ty(xDims, "f32") +
                             "\n  %cf = " + c.op + "(%xf" + c.operands + ")" + c.attrs + " : " +
@@ -607,13 +602,12 @@ TEST(QSoftmaxQLayerNorm, EqualTheQdqReferenceExactly) {
 // ---- Shape inference, graph types and errors -------------------------------------------
 
 TEST(QcOpsInference, GraphInferenceKeepsResultQuantization) {
-  std::string text = "graph @g(%x: " + qty({1, 3, 8, 8}, "u8", 0.02, 128) + ") {\n" +
-                     "  %w = const dense<1> : " +
-                     qtyAxis({4, 3, 3, 3}, "i8", 0, {0.01, 0.02, 0.03, 0.04}, {0, 0, 0, 0}) +
-                     "\n  %y = qc.QConv(%x, %w) {strides = [2, 2]} : " +
-                     qty({1, 4, 3, 3}, "u8", 0.1, 0) + "\n" +
-                     "  %z = qc.QGlobalAveragePool(%y) : " + qty({1, 4, 1, 1}, "i8", 0.05, 0) +
-                     "\n  return %z\n}\n";
+  std::string text =
+      "graph @g(%x: " + qty({1, 3, 8, 8}, "u8", 0.02, 128) + ") {\n" + "  %w = const dense<1> : " +
+      qtyAxis({4, 3, 3, 3}, "i8", 0, {0.01, 0.02, 0.03, 0.04}, {0, 0, 0, 0}) +
+      "\n  %y = qc.QConv(%x, %w) {strides = [2, 2]} : " + qty({1, 4, 3, 3}, "u8", 0.1, 0) + "\n" +
+      "  %z = qc.QGlobalAveragePool(%y) : " + qty({1, 4, 1, 1}, "i8", 0.05, 0) +
+      "\n  return %z\n}\n";
   auto g = parse(text);
   ASSERT_TRUE(g);
   // print(parse(x)) == x for the dotted op names.
@@ -635,8 +629,8 @@ TEST(QcOpsInference, Errors) {
                  const std::string &attrs, const std::string &yType) {
     std::string b = bias.empty() ? "" : "  %b = const dense<0> : " + bias + "\n";
     return "graph @g(%x: " + xType + ") {\n  %w = const dense<1> : " + wType + "\n" + b +
-           "  %y = qc.QConv(%x, %w" + (bias.empty() ? "" : ", %b") + ")" + attrs + " : " +
-           yType + "\n  return %y\n}\n";
+           "  %y = qc.QConv(%x, %w" + (bias.empty() ? "" : ", %b") + ")" + attrs + " : " + yType +
+           "\n  return %y\n}\n";
   };
   std::string x = qty({1, 2, 4, 4}, "u8", 0.1, 0), w = qty({3, 2, 1, 1}, "i8", 0.1, 0);
   std::string y = qty({1, 3, 4, 4}, "u8", 0.1, 0);
@@ -672,7 +666,8 @@ TEST(QcOpsInference, Errors) {
   for (const Case &c : cases) {
     std::string error = errorOf(c.text, {c.input ? *c.input : xv});
     EXPECT_NE(error.find(c.message), std::string::npos)
-        << "expected '" << c.message << "' in: " << error << "\n" << c.text;
+        << "expected '" << c.message << "' in: " << error << "\n"
+        << c.text;
     EXPECT_NE(error.find("qc."), std::string::npos) << error; // names the node
   }
   // The verifier reports the same inference errors.
@@ -722,9 +717,7 @@ struct FixedPoint {
     return roundingShift(high, -exponent);
   }
   /// The same multiplier with one rounding of the exact product.
-  int64_t applyOnce(int64_t acc) const {
-    return roundingShift(__int128(acc) * m0, 31 - exponent);
-  }
+  int64_t applyOnce(int64_t acc) const { return roundingShift(__int128(acc) * m0, 31 - exponent); }
 };
 
 TEST(RequantizationScheme, Fp32MultiplierVersusExactAndFixedPoint) {
@@ -743,8 +736,8 @@ TEST(RequantizationScheme, Fp32MultiplierVersusExactAndFixedPoint) {
     double sw = double(float(logUniform(1e-4, 0.05)));
     double k = std::floor(logUniform(9, 4608));
     double accRange = 127.0 * 127.0 * std::sqrt(k) * 0.5;
-    int64_t acc = std::uniform_int_distribution<int64_t>(-int64_t(accRange),
-                                                         int64_t(accRange))(gen);
+    int64_t acc =
+        std::uniform_int_distribution<int64_t>(-int64_t(accRange), int64_t(accRange))(gen);
     double sy = double(float(sx * sw * accRange / logUniform(20, 200)));
     double exactMultiplier = sx * sw / sy;
     int64_t exact = requantizeDouble(acc, exactMultiplier);
@@ -752,8 +745,8 @@ TEST(RequantizationScheme, Fp32MultiplierVersusExactAndFixedPoint) {
     exactTies += product - std::floor(product) == 0.5;
     // The scheme of docs/quantized-ir.md (zero point 0, no saturation, so the
     // rounding alone is compared).
-    int64_t fp32 = int64_t(std::nearbyint(
-        kernels::mulF32(float(acc), kernels::requantMultiplier(sx * sw, sy))));
+    int64_t fp32 = int64_t(
+        std::nearbyint(kernels::mulF32(float(acc), kernels::requantMultiplier(sx * sw, sy))));
     FixedPoint fixedPoint(exactMultiplier);
     int64_t fixed = fixedPoint.apply(acc), fixedOnce = fixedPoint.applyOnce(acc);
     fp32VsExact += fp32 != exact;
@@ -777,9 +770,9 @@ TEST(RequantizationScheme, Fp32MultiplierVersusExactAndFixedPoint) {
 
 TEST(RequantizationScheme, SaturatesAndClamps) {
   using kernels::requantize;
-  EXPECT_EQ(requantize(5, 0.5f, 0, -128, 127), 2);   // 2.5 -> 2 (half to even)
-  EXPECT_EQ(requantize(7, 0.5f, 0, -128, 127), 4);   // 3.5 -> 4
-  EXPECT_EQ(requantize(-5, 0.5f, 3, -128, 127), 1);  // -2.5 -> -2, + 3
+  EXPECT_EQ(requantize(5, 0.5f, 0, -128, 127), 2);  // 2.5 -> 2 (half to even)
+  EXPECT_EQ(requantize(7, 0.5f, 0, -128, 127), 4);  // 3.5 -> 4
+  EXPECT_EQ(requantize(-5, 0.5f, 3, -128, 127), 1); // -2.5 -> -2, + 3
   EXPECT_EQ(requantize(1000, 1.0f, 0, -128, 127), 127);
   EXPECT_EQ(requantize(-1000, 1.0f, 0, 0, 255), 0);
   EXPECT_EQ(requantize(10, 1.0f, 100, 100, 105), 105);
