@@ -378,6 +378,15 @@ TEST(QMatMul, HandComputedWithBiasAndPerColumnWeights) {
       "  %bias = const dense<[2, 0]> : tensor<2xi32>\n" +
       "  %y = qc.QMatMul(%a, %b, %bias) : " + qty({1, 2}, "i8", 1.0, 0) + "\n  return %y\n}\n";
   EXPECT_EQ(intsOf(runText(text, {Tensor::fromInts(ElemType::U8, {1, 2}, {3, 5})})), (Ints{6, -1}));
+
+  // An f32 result: float(acc) * float(sa * sb[n]) = [12 * 0.5, -4 * 0.25].
+  std::string floatOut = text;
+  floatOut.replace(floatOut.rfind(qty({1, 2}, "i8", 1.0, 0)), qty({1, 2}, "i8", 1.0, 0).size(),
+                   ty({1, 2}, "f32"));
+  Tensor f = runText(floatOut, {Tensor::fromInts(ElemType::U8, {1, 2}, {3, 5})});
+  ASSERT_EQ(f.elemType(), ElemType::F32);
+  EXPECT_EQ(f.getDouble(0), 6.0);
+  EXPECT_EQ(f.getDouble(1), -1.0);
 }
 
 TEST(QMatMul, ActTimesActBroadcastAgreesWithReferences) {
@@ -434,6 +443,13 @@ TEST(QAddQMul, HandComputed) {
   EXPECT_EQ(intsOf(runText(graph("qc.QAdd", ""), in)), (Ints{15, 11}));
   EXPECT_EQ(intsOf(runText(graph("qc.QMul", ""), in)), (Ints{13, 7}));
   EXPECT_EQ(intsOf(runText(graph("qc.QAdd", " {act_min = 12}"), in)), (Ints{15, 12}));
+  // An f32 result is the real sum: [2.5, 0.5].
+  std::string floatOut = "graph @g(%a: " + qty({2}, "u8", 0.5, 2) +
+                         ", %b: " + qty({1}, "i8", 0.25, 0) +
+                         ") {\n  %y = qc.QAdd(%a, %b) : " + ty({2}, "f32") + "\n  return %y\n}\n";
+  Tensor f = runText(floatOut, in);
+  EXPECT_EQ(f.getDouble(0), 2.5);
+  EXPECT_EQ(f.getDouble(1), 0.5);
   // Ties round half to even: 2.5 -> 2 with sy 1 (and 0.5 -> 0).
   std::string tie = "graph @g(%a: " + qty({2}, "u8", 0.5, 2) + ", %b: " + qty({1}, "i8", 0.25, 0) +
                     ") {\n  %y = qc.QAdd(%a, %b) : " + qty({2}, "u8", 1.0, 0) +
