@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "passes/Pass.h"
+#include "passes/QdqMatch.h"
 #include "passes/RewriteUtils.h"
 
 namespace qc::passes {
@@ -19,41 +20,22 @@ struct QdqParams {
   bool operator==(const QdqParams &o) const { return elem == o.elem && quant == o.quant; }
 };
 
-/// The parameters of a DQ or Q node from its constant operands; nullopt
-/// with `why` set when they are not known at compile time.
+/// The parameters of a DQ or Q node (read by QdqMatch.h) with its integer
+/// type; nullopt with `why` set when they are not known at compile time.
 std::optional<QdqParams> readQdqParams(const Node &node, std::string &why) {
-  const Value *data = node.operand(0), *scale = node.operand(1), *zp = node.operand(2);
-  if (!scale->isConstant() || (zp && !zp->isConstant())) {
-    why = "scale or zero point is not a constant";
+  // DQ -> Q round trips are exact with fp32 arithmetic, the reference's.
+  if (node.operand(1)->type().elem != ir::ElemType::F32) {
+    why = node.describe() + ": scale is not f32";
     return std::nullopt;
   }
-  if (scale->type().elem != ir::ElemType::F32) {
-    why = "scale is not f32";
+  llvm::Expected<ir::QuantParams> quant = quantParamsOf(node);
+  if (!quant) {
+    why = remarkFrom(quant.takeError());
     return std::nullopt;
   }
-  QdqParams p;
-  p.elem = node.kind() == OpKind::DequantizeLinear ? data->type().elem : node.result()->type().elem;
-  const ir::Tensor &s = *scale->constant();
-  for (int64_t i = 0; i < s.numElements(); ++i) {
-    p.quant.scales.push_back(s.getDouble(i));
-    p.quant.zeroPoints.push_back(zp ? zp->constant()->getInt(i) : 0);
-  }
-  // One scale is per-tensor whatever the axis says.
-  if (s.numElements() == 1)
-    return p;
-  const ir::Shape &shape = data->type().shape;
-  if (!shape.isRanked()) {
-    why = "per-axis parameters on an unranked tensor";
-    return std::nullopt;
-  }
-  int64_t axis = node.getInt(ir::AttrName::axis);
-  p.quant.axis = axis < 0 ? axis + int64_t(shape.rank()) : axis;
-  p.quant.blockSize = node.getInt(ir::AttrName::block_size);
-  return p;
-}
-
-bool isGraphOutput(const ir::Graph &graph, const Value *v) {
-  return std::find(graph.outputs().begin(), graph.outputs().end(), v) != graph.outputs().end();
+  ir::ElemType elem = node.kind() == OpKind::DequantizeLinear ? node.operand(0)->type().elem
+                                                               : node.result()->type().elem;
+  return QdqParams{elem, std::move(*quant)};
 }
 
 bool isGraphInput(const ir::Graph &graph, const Value *v) {
@@ -92,7 +74,7 @@ private:
       out = readQdqParams(q, why);
     // Parameters known only at run time: nothing to compare.
     if (!in || !out) {
-      q.setRemark("DequantizeLinear -> QuantizeLinear: " + why);
+      q.setRemark(why);
       return false;
     }
     Value *x = dq->operand(0);
