@@ -3,14 +3,11 @@
 #include <algorithm>
 
 #include "passes/Pass.h"
+#include "passes/QdqMatch.h"
 
 namespace qc::passes {
 
 namespace {
-bool isGraphOutput(const ir::Graph &graph, const ir::Value *v) {
-  return std::find(graph.outputs().begin(), graph.outputs().end(), v) != graph.outputs().end();
-}
-
 class DuplicateDequantize : public Pass {
 public:
   llvm::StringRef name() const override { return "duplicate-dq"; }
