@@ -485,10 +485,10 @@ llvm::Error ModelImporter::importOutputs() {
 }
 
 llvm::Expected<std::unique_ptr<ir::Graph>> ModelImporter::run() {
-  if (llvm::Error e = checkVersions())
-    return e;
   if (!model_.has_graph())
     return makeError("model has no graph");
+  if (llvm::Error e = checkVersions())
+    return e;
   graph_->setName(proto_.name());
   if (llvm::Error e = checkOps())
     return e;
