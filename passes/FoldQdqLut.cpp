@@ -2,151 +2,21 @@
 // qc.QLut(x, table), the table computed by running the reference interpreter
 // on every value x can hold (exact by construction; docs/quantized-ir.md).
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <set>
 
 #include "interp/Interpreter.h"
 #include "passes/Pass.h"
+#include "passes/QdqMatch.h"
 #include "passes/RewriteUtils.h"
 
 namespace qc::passes {
 
 namespace {
 
-//SHIM-BEGIN
-// TEMPORARY until passes/QdqMatch.h lands: same names and contracts.
-llvm::Error mismatch(const llvm::Twine &reason) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), reason.str());
-}
-std::string remarkFrom(llvm::Error error) { return llvm::toString(std::move(error)); }
-bool isGraphOutput(const ir::Graph &graph, const ir::Value *v) {
-  return std::find(graph.outputs().begin(), graph.outputs().end(), v) != graph.outputs().end();
-}
-const ir::Tensor *scalarConstant(const ir::Value *v) {
-  if (!v || !v->isConstant() || v->constant()->numElements() != 1)
-    return nullptr;
-  return v->constant();
-}
-llvm::Expected<ir::QuantParams> quantParamsOf(const ir::Node &node) {
-  const ir::Tensor *scale = scalarConstant(node.operand(1));
-  if (!scale || scale->elemType() != ir::ElemType::F32 ||
-      node.getInt(ir::AttrName::block_size) != 0)
-    return mismatch("not per-tensor");
-  const ir::Tensor *zp = scalarConstant(node.operand(2));
-  if (node.operand(2) && !zp)
-    return mismatch("not per-tensor");
-  ir::QuantParams p;
-  p.scales = {double(float(scale->getDouble(0)))};
-  p.zeroPoints = {zp ? zp->getInt(0) : 0};
-  return p;
-}
-ir::Type withQuant(ir::Type t, ir::QuantParams p) {
-  t.quant = std::move(p);
-  return t;
-}
-struct DqMatch {
-  ir::Node *dq = nullptr;
-  ir::Value *input = nullptr;
-  ir::QuantParams params;
-};
-bool isByte(ir::ElemType t) { return t == ir::ElemType::U8 || t == ir::ElemType::I8; }
-llvm::Expected<DqMatch> matchActivationDq(ir::Value *v) {
-  ir::Node *dq = v->producer();
-  if (!dq || dq->kind() != ir::OpKind::DequantizeLinear)
-    return mismatch("'" + v->name() + "' is not dequantized");
-  auto p = quantParamsOf(*dq);
-  if (!p || !isByte(dq->operand(0)->type().elem) || v->type().elem != ir::ElemType::F32) {
-    if (!p)
-      llvm::consumeError(p.takeError());
-    return mismatch("'" + v->name() + "' is not a per-tensor u8/i8 dequantization");
-  }
-  return DqMatch{dq, dq->operand(0), *p};
-}
-bool attachQuantParams(ir::Value *x, const ir::QuantParams &params) {
-  if (x->type().quant)
-    return *x->type().quant == params;
-  x->setType(withQuant(x->type(), params));
-  return true;
-}
-int64_t quantizeValue(float r, float scale, int64_t zp, ir::ElemType type) {
-  float q = std::nearbyint(r / scale) + float(zp);
-  q = std::clamp(q, float(ir::elemTypeMin(type)), float(ir::elemTypeMax(type)));
-  return int64_t(q);
-}
-llvm::Expected<ir::Type> quantizedResultType(const ir::Node &q) {
-  auto p = quantParamsOf(q);
-  if (!p)
-    return p.takeError();
-  if (!isByte(q.result(0)->type().elem))
-    return mismatch("Q output is not u8/i8");
-  return withQuant(q.result(0)->type(), *p);
-}
-llvm::Expected<std::pair<int64_t, int64_t>> activationClamp(const ir::Node &act,
-                                                             const ir::Type &t) {
-  const ir::QuantParams &y = *t.quant;
-  int64_t lo = ir::elemTypeMin(t.elem), hi = ir::elemTypeMax(t.elem);
-  if (act.kind() == ir::OpKind::Relu)
-    return std::make_pair(std::max(lo, y.zeroPoints[0]), hi);
-  for (size_t i : {size_t(1), size_t(2)}) {
-    const ir::Value *b = act.operand(i);
-    if (!b)
-      continue;
-    if (!scalarConstant(b))
-      return mismatch("clip bound is not constant");
-    int64_t v = quantizeValue(float(b->constant()->getDouble(0)), float(y.scales[0]),
-                              y.zeroPoints[0], t.elem);
-    (i == 1 ? lo : hi) = i == 1 ? std::max(lo, v) : std::min(hi, v);
-  }
-  return std::make_pair(lo, hi);
-}
-struct QMatch {
-  ir::Node *activation = nullptr;
-  ir::Node *q = nullptr;
-  ir::Type resultType;
-  std::optional<std::pair<int64_t, int64_t>> clamp;
-};
-llvm::Expected<QMatch> matchOutputQ(const ir::Graph &graph, ir::Value *v,
-                                    bool allowActivation = true) {
-  QMatch m;
-  if (isGraphOutput(graph, v) || !v->hasOneUse())
-    return mismatch("'" + v->name() + "' has other uses");
-  ir::Node *user = v->uses()[0].user;
-  if (allowActivation && (user->kind() == ir::OpKind::Relu || user->kind() == ir::OpKind::Clip) &&
-      user->operand(0) == v) {
-    m.activation = user;
-    v = user->result(0);
-    if (isGraphOutput(graph, v) || !v->hasOneUse())
-      return mismatch("'" + v->name() + "' has other uses");
-    user = v->uses()[0].user;
-  }
-  if (user->kind() != ir::OpKind::QuantizeLinear || user->operand(0) != v)
-    return mismatch("'" + v->name() + "' is not quantized");
-  auto t = quantizedResultType(*user);
-  if (!t)
-    return t.takeError();
-  m.q = user;
-  m.resultType = *t;
-  if (m.activation) {
-    auto c = activationClamp(*m.activation, m.resultType);
-    if (!c)
-      return c.takeError();
-    m.clamp = *c;
-  }
-  return m;
-}
-//SHIM-END
-} // namespace
-
-namespace {
-
 using ir::Node;
 using ir::OpKind;
 using ir::Value;
-
-// qc.QLut indexes u8/i8 tensors (256 entries). The table building below is
-// generic in the bit width: admit u4/i4 (16 entries) here once QLut does.
-bool isTableIndexType(ir::ElemType t) { return t == ir::ElemType::U8 || t == ir::ElemType::I8; }
 
 // Ops computing each output element from the same element of their inputs
 // (other inputs being scalars), so a chain of them is a function of one x.
@@ -269,7 +139,8 @@ private:
     return region;
   }
 
-  // T[i] = Q_y(f(DQ_x(min + i))) for every integer x can hold, computed by the
+  // T[i] = Q_y(f(DQ_x(min + i))) for every integer x can hold (2^bits entries,
+  // generic in the width though qc.QLut takes u8/i8 only today), computed by the
   // reference interpreter node by node on a tensor of all those integers.
   static llvm::Expected<ir::Tensor> computeTable(const Region &region, Node &q) {
     ir::ElemType xElem = region.dqs[0]->operand(0)->type().elem;
@@ -311,51 +182,46 @@ private:
 
   bool tryFold(ir::Graph &graph, Node &q) {
     Node *last = q.operand(0)->producer();
-    auto y = quantParamsOf(q);
-    if (!y)
-      llvm::consumeError(y.takeError());
-    ir::ElemType yElem = q.result(0)->type().elem;
-    // The table holds the output integers of one per-tensor quantization.
-    if (!y || !y->isPerTensor() || !isTableIndexType(yElem)) {
-      remark(*last, "output Q is not a per-tensor u8/i8 quantization with constant "
-                      "parameters");
+    // The table holds the integers of one per-tensor u8/i8 output.
+    auto resultType = quantizedResultType(q);
+    if (!resultType) {
+      remark(*last, remarkFrom(resultType.takeError()));
       return false;
     }
     auto region = collectRegion(graph, q);
     if (!region) {
-      remark(*last, "no lookup table: " + llvm::toString(region.takeError()));
+      remark(*last, "no lookup table: " + remarkFrom(region.takeError()));
       return false;
     }
-    Node *dq = region->dqs[0];
-    Value *x = dq->operand(0);
-    auto params = quantParamsOf(*dq);
-    if (!params)
-      llvm::consumeError(params.takeError());
-    // The table is indexed by the integer of one per-tensor quantized tensor.
-    if (!params || !params->isPerTensor() || !isTableIndexType(x->type().elem) ||
-        dq->result(0)->type().elem != ir::ElemType::F32) {
-      remark(*last, "input is not a per-tensor u8/i8 quantization with constant parameters");
+    // The table is indexed by the integers of one per-tensor u8/i8 input.
+    auto x = matchActivationDq(region->dqs[0]->result(0));
+    if (!x) {
+      remark(*last, remarkFrom(x.takeError()));
       return false;
     }
-    for (Node *other : region->dqs)
-      if (!sameParams(*other, *params) ||
-          other->result(0)->type().elem != dq->result(0)->type().elem) {
-        remark(*last, "the input is dequantized with different parameters");
+    // After duplicate-dq every consumer has its own DQ: they must all agree.
+    for (Node *other : region->dqs) {
+      auto m = matchActivationDq(other->result(0));
+      if (!m || m->params != x->params) {
+        if (!m)
+          llvm::consumeError(m.takeError());
+        remark(*last, "'" + x->input->name() + "' is dequantized with different parameters");
         return false;
       }
+    }
     // The integer tensor's type carries its parameters: they must agree.
-    if (x->type().quant && *x->type().quant != *params) {
-      remark(*last, "input '" + x->name() + "' already carries other quantization parameters");
+    if (x->input->type().quant && *x->input->type().quant != x->params) {
+      remark(*last, "'" + x->input->name() + "' already carries other quantization parameters");
       return false;
     }
     // A table maps each element of x to one element of y: same shape.
-    if (!(x->type().shape == q.result(0)->type().shape)) {
+    if (!(x->input->type().shape == q.result(0)->type().shape)) {
       remark(*last, "the chain broadcasts x to another shape");
       return false;
     }
     auto table = computeTable(*region, q);
     if (!table) {
-      remark(*last, "cannot evaluate the chain: " + llvm::toString(table.takeError()));
+      remark(*last, "cannot evaluate the chain: " + remarkFrom(table.takeError()));
       return false;
     }
 
@@ -363,10 +229,9 @@ private:
     Value *out = q.result(0);
     std::string outName = out->name();
     Value *tableValue = graph.addConstant(graph.uniqueName(outName + ".table"), std::move(*table));
-    attachQuantParams(x, *params);
-    Node *folded =
-        graph.createNode(OpKind::QLut, {x, tableValue},
-                         {{graph.uniqueName(outName + ".folded"), withQuant(out->type(), *y)}}, &q);
+    attachQuantParams(x->input, x->params);
+    Node *folded = graph.createNode(OpKind::QLut, {x->input, tableValue},
+                                    {{graph.uniqueName(outName + ".folded"), *resultType}}, &q);
     folded->setName(last->name());
     replaceValue(graph, out, folded->result(0));
     graph.eraseNode(&q);
@@ -375,15 +240,6 @@ private:
     if (!graph.findValue(outName))
       graph.renameValue(folded->result(0), outName);
     return true;
-  }
-
-  static bool sameParams(const Node &dq, const ir::QuantParams &params) {
-    auto p = quantParamsOf(dq);
-    if (!p) {
-      llvm::consumeError(p.takeError());
-      return false;
-    }
-    return *p == params;
   }
 
   // Binary ops reach here after fold-qdq-elementwise: keep its more specific remark.

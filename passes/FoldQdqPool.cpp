@@ -1,138 +1,13 @@
 // fold-qdq-pool: DQ(x) -> AveragePool / GlobalAveragePool / ReduceMean -> [Q(y)]
 // becomes qc.QAveragePool / qc.QGlobalAveragePool / qc.QReduceMean, which sum
 // the integers and requantize once (or write f32 when no Q follows).
-#include <algorithm>
-#include <cmath>
+#include <cstdint>
 
 #include "passes/Pass.h"
+#include "passes/QdqMatch.h"
 #include "passes/RewriteUtils.h"
 
 namespace qc::passes {
-
-namespace {
-//SHIM-BEGIN
-// TEMPORARY until passes/QdqMatch.h lands: same names and contracts.
-llvm::Error mismatch(const llvm::Twine &reason) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), reason.str());
-}
-std::string remarkFrom(llvm::Error error) { return llvm::toString(std::move(error)); }
-bool isGraphOutput(const ir::Graph &graph, const ir::Value *v) {
-  return std::find(graph.outputs().begin(), graph.outputs().end(), v) != graph.outputs().end();
-}
-const ir::Tensor *scalarConstant(const ir::Value *v) {
-  if (!v || !v->isConstant() || v->constant()->numElements() != 1)
-    return nullptr;
-  return v->constant();
-}
-llvm::Expected<ir::QuantParams> quantParamsOf(const ir::Node &node) {
-  const ir::Tensor *scale = scalarConstant(node.operand(1));
-  if (!scale || scale->elemType() != ir::ElemType::F32 ||
-      node.getInt(ir::AttrName::block_size) != 0)
-    return mismatch("not per-tensor");
-  const ir::Tensor *zp = scalarConstant(node.operand(2));
-  if (node.operand(2) && !zp)
-    return mismatch("not per-tensor");
-  ir::QuantParams p;
-  p.scales = {double(float(scale->getDouble(0)))};
-  p.zeroPoints = {zp ? zp->getInt(0) : 0};
-  return p;
-}
-ir::Type withQuant(ir::Type t, ir::QuantParams p) {
-  t.quant = std::move(p);
-  return t;
-}
-struct DqMatch {
-  ir::Node *dq = nullptr;
-  ir::Value *input = nullptr;
-  ir::QuantParams params;
-};
-bool isByte(ir::ElemType t) { return t == ir::ElemType::U8 || t == ir::ElemType::I8; }
-llvm::Expected<DqMatch> matchActivationDq(ir::Value *v) {
-  ir::Node *dq = v->producer();
-  if (!dq || dq->kind() != ir::OpKind::DequantizeLinear)
-    return mismatch("'" + v->name() + "' is not dequantized");
-  auto p = quantParamsOf(*dq);
-  if (!p || !isByte(dq->operand(0)->type().elem) || v->type().elem != ir::ElemType::F32) {
-    if (!p)
-      llvm::consumeError(p.takeError());
-    return mismatch("'" + v->name() + "' is not a per-tensor u8/i8 dequantization");
-  }
-  return DqMatch{dq, dq->operand(0), *p};
-}
-bool attachQuantParams(ir::Value *x, const ir::QuantParams &params) {
-  if (x->type().quant)
-    return *x->type().quant == params;
-  x->setType(withQuant(x->type(), params));
-  return true;
-}
-int64_t quantizeValue(float r, float scale, int64_t zp, ir::ElemType type) {
-  float q = std::nearbyint(r / scale) + float(zp);
-  q = std::clamp(q, float(ir::elemTypeMin(type)), float(ir::elemTypeMax(type)));
-  return int64_t(q);
-}
-llvm::Expected<ir::Type> quantizedResultType(const ir::Node &q) {
-  auto p = quantParamsOf(q);
-  if (!p)
-    return p.takeError();
-  if (!isByte(q.result(0)->type().elem))
-    return mismatch("Q output is not u8/i8");
-  return withQuant(q.result(0)->type(), *p);
-}
-llvm::Expected<std::pair<int64_t, int64_t>> activationClamp(const ir::Node &act,
-                                                             const ir::Type &t) {
-  const ir::QuantParams &y = *t.quant;
-  int64_t lo = ir::elemTypeMin(t.elem), hi = ir::elemTypeMax(t.elem);
-  if (act.kind() == ir::OpKind::Relu)
-    return std::make_pair(std::max(lo, y.zeroPoints[0]), hi);
-  for (size_t i : {size_t(1), size_t(2)}) {
-    const ir::Value *b = act.operand(i);
-    if (!b)
-      continue;
-    if (!scalarConstant(b))
-      return mismatch("clip bound is not constant");
-    int64_t v = quantizeValue(float(b->constant()->getDouble(0)), float(y.scales[0]),
-                              y.zeroPoints[0], t.elem);
-    (i == 1 ? lo : hi) = i == 1 ? std::max(lo, v) : std::min(hi, v);
-  }
-  return std::make_pair(lo, hi);
-}
-struct QMatch {
-  ir::Node *activation = nullptr;
-  ir::Node *q = nullptr;
-  ir::Type resultType;
-  std::optional<std::pair<int64_t, int64_t>> clamp;
-};
-llvm::Expected<QMatch> matchOutputQ(const ir::Graph &graph, ir::Value *v,
-                                    bool allowActivation = true) {
-  QMatch m;
-  if (isGraphOutput(graph, v) || !v->hasOneUse())
-    return mismatch("'" + v->name() + "' has other uses");
-  ir::Node *user = v->uses()[0].user;
-  if (allowActivation && (user->kind() == ir::OpKind::Relu || user->kind() == ir::OpKind::Clip) &&
-      user->operand(0) == v) {
-    m.activation = user;
-    v = user->result(0);
-    if (isGraphOutput(graph, v) || !v->hasOneUse())
-      return mismatch("'" + v->name() + "' has other uses");
-    user = v->uses()[0].user;
-  }
-  if (user->kind() != ir::OpKind::QuantizeLinear || user->operand(0) != v)
-    return mismatch("'" + v->name() + "' is not quantized");
-  auto t = quantizedResultType(*user);
-  if (!t)
-    return t.takeError();
-  m.q = user;
-  m.resultType = *t;
-  if (m.activation) {
-    auto c = activationClamp(*m.activation, m.resultType);
-    if (!c)
-      return c.takeError();
-    m.clamp = *c;
-  }
-  return m;
-}
-//SHIM-END
-} // namespace
 
 namespace {
 
@@ -149,6 +24,42 @@ OpKind integerKind(OpKind kind) {
   default:
     return OpKind::QReduceMean;
   }
+}
+
+// The most elements one output sums, when the shapes tell: the kernel
+// window, the spatial extent, or the reduced dims (all of them without axes).
+std::optional<int64_t> maxWindowElements(const Node &pool) {
+  const ir::Shape &x = pool.operand(0)->type().shape;
+  if (pool.kind() == OpKind::AveragePool) {
+    const std::vector<int64_t> *kernel = pool.findInts(ir::AttrName::kernel_shape);
+    if (!kernel)
+      return std::nullopt;
+    int64_t n = 1;
+    for (int64_t k : *kernel)
+      n *= k;
+    return n;
+  }
+  if (!x.isStatic())
+    return std::nullopt;
+  std::vector<int64_t> dims = x.staticDims();
+  std::vector<int64_t> reduced;
+  if (pool.kind() == OpKind::GlobalAveragePool) {
+    for (size_t d = 2; d < dims.size(); ++d)
+      reduced.push_back(int64_t(d));
+  } else if (const Value *axes = pool.operand(1); axes && axes->constant()) {
+    for (int64_t i = 0; i < axes->constant()->numElements(); ++i)
+      reduced.push_back(axes->constant()->getInt(i));
+  }
+  if (reduced.empty())
+    return x.numElements();
+  int64_t n = 1;
+  for (int64_t axis : reduced) {
+    int64_t d = axis < 0 ? axis + int64_t(dims.size()) : axis;
+    if (d < 0 || d >= int64_t(dims.size()))
+      return std::nullopt;
+    n *= dims[size_t(d)];
+  }
+  return n;
 }
 
 class FoldQdqPool : public Pass {
@@ -179,6 +90,11 @@ private:
     // The integer tensor's type carries its parameters: they must agree.
     if (x->input->type().quant && *x->input->type().quant != x->params) {
       pool.setRemark("'" + x->input->name() + "' already carries other quantization parameters");
+      return false;
+    }
+    // sum(q - zx) over n elements must fit the int32 accumulator: |q - zx| <= 255.
+    if (auto n = maxWindowElements(pool); n && *n > INT32_MAX / 255) {
+      pool.setRemark("a window of " + std::to_string(*n) + " elements may overflow int32");
       return false;
     }
     OpKind kind = integerKind(pool.kind());
