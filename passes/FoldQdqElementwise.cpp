@@ -65,10 +65,9 @@ private:
     attachQuantParams(b->input, b->params);
     Value *replaced = out->q->result(0);
     std::string outName = replaced->name();
-    Node *folded = graph.createNode(op.kind() == OpKind::Add ? OpKind::QAdd : OpKind::QMul,
-                                    {a->input, b->input},
-                                    {{graph.uniqueName(outName + ".folded"), out->resultType}},
-                                    out->q);
+    Node *folded = graph.createNode(
+        op.kind() == OpKind::Add ? OpKind::QAdd : OpKind::QMul, {a->input, b->input},
+        {{graph.uniqueName(outName + ".folded"), out->resultType}}, out->q);
     folded->setName(op.name());
     // The activation in output units: Q is monotone, so Q(clip(v, lo, hi)) =
     // clamp(Q(v), Q(lo), Q(hi)); Relu is clip(v, 0, inf).

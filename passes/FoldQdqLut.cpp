@@ -247,7 +247,6 @@ private:
     if (node.remark().empty())
       node.setRemark(std::move(why));
   }
-
 };
 
 } // namespace

@@ -93,8 +93,7 @@ private:
     if (op.kind() == OpKind::LayerNormalization) {
       // Mean and InvStdDev outputs have no integer form.
       for (size_t i = 1; i < op.numResults(); ++i)
-        if (!op.result(i)->uses().empty() ||
-            isGraphOutput(graph, op.result(i))) {
+        if (!op.result(i)->uses().empty() || isGraphOutput(graph, op.result(i))) {
           op.setRemark("uses the Mean or InvStdDev output");
           return false;
         }
@@ -121,9 +120,9 @@ private:
       }
       for (auto &[v, data] : affine)
         if (v)
-          operands.push_back(data ? graph.addConstant(graph.uniqueName(v->name() + ".const"),
-                                                      std::move(*data))
-                                  : v);
+          operands.push_back(
+              data ? graph.addConstant(graph.uniqueName(v->name() + ".const"), std::move(*data))
+                   : v);
     }
 
     // [DQ(x)] -> Softmax|LayerNormalization -> [Q(y)]  =>  qc.QSoftmax|qc.QLayerNorm(x)
