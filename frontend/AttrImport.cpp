@@ -37,23 +37,29 @@ std::string attributeTypeName(int type) {
 namespace {
 int expectedProtoType(ir::AttrKind kind) {
   switch (kind) {
-  case ir::AttrKind::Int: return onnx::AttributeProto::INT;
-  case ir::AttrKind::Float: return onnx::AttributeProto::FLOAT;
-  case ir::AttrKind::String: return onnx::AttributeProto::STRING;
-  case ir::AttrKind::Ints: return onnx::AttributeProto::INTS;
-  case ir::AttrKind::Floats: return onnx::AttributeProto::FLOATS;
-  case ir::AttrKind::Strings: return onnx::AttributeProto::STRINGS;
-  case ir::AttrKind::Tensor: return onnx::AttributeProto::TENSOR;
-  case ir::AttrKind::Elem: return onnx::AttributeProto::INT; // a dtype code
+  case ir::AttrKind::Int:
+    return onnx::AttributeProto::INT;
+  case ir::AttrKind::Float:
+    return onnx::AttributeProto::FLOAT;
+  case ir::AttrKind::String:
+    return onnx::AttributeProto::STRING;
+  case ir::AttrKind::Ints:
+    return onnx::AttributeProto::INTS;
+  case ir::AttrKind::Floats:
+    return onnx::AttributeProto::FLOATS;
+  case ir::AttrKind::Strings:
+    return onnx::AttributeProto::STRINGS;
+  case ir::AttrKind::Tensor:
+    return onnx::AttributeProto::TENSOR;
+  case ir::AttrKind::Elem:
+    return onnx::AttributeProto::INT; // a dtype code
   }
   return onnx::AttributeProto::UNDEFINED;
 }
 } // namespace
 
-llvm::Expected<ir::AttrValue> convertAttribute(const onnx::AttributeProto &a,
-                                               ir::AttrKind kind,
-                                               llvm::StringRef modelDir,
-                                               llvm::StringRef where) {
+llvm::Expected<ir::AttrValue> convertAttribute(const onnx::AttributeProto &a, ir::AttrKind kind,
+                                               llvm::StringRef modelDir, llvm::StringRef where) {
   std::string what = where.str() + ": attribute '" + a.name() + "'";
   if (!a.ref_attr_name().empty())
     return makeError(what + " refers to function attribute '" + a.ref_attr_name() +

@@ -7,10 +7,10 @@
 
 #include "ir/Op.h"
 #include "ir/Tensor.h"
+#include "onnx/onnx_pb.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Error.h"
-#include "onnx/onnx_pb.h"
 
 namespace qc::frontend::detail {
 
@@ -60,33 +60,27 @@ int32_t onnxFromElemType(ir::ElemType type);
 
 /// Checks dims (non-negative, product within kMaxElements) and returns the
 /// element count; `what` names the tensor.
-llvm::Expected<int64_t> checkedElementCount(llvm::ArrayRef<int64_t> dims,
-                                            const llvm::Twine &what);
+llvm::Expected<int64_t> checkedElementCount(llvm::ArrayRef<int64_t> dims, const llvm::Twine &what);
 
 /// Decodes a TensorProto (raw or typed fields, or external data resolved
 /// against `modelDir`; empty modelDir refuses external data). `what` names
 /// the tensor in errors, e.g. "initializer 'w'".
-llvm::Expected<ir::Tensor> decodeTensor(const onnx::TensorProto &proto,
-                                        llvm::StringRef modelDir,
+llvm::Expected<ir::Tensor> decodeTensor(const onnx::TensorProto &proto, llvm::StringRef modelDir,
                                         const llvm::Twine &what);
 
 /// Encodes a tensor as a TensorProto with raw_data (int4 packed).
-void encodeTensor(const ir::Tensor &tensor, llvm::StringRef name,
-                  onnx::TensorProto &proto);
+void encodeTensor(const ir::Tensor &tensor, llvm::StringRef name, onnx::TensorProto &proto);
 
 /// Reads the external data file of a TensorProto: the location must stay
 /// inside `modelDir` (no absolute path, no '..' escape, no symlink leaving
 /// it) and offset/length must lie within the file.
 llvm::Expected<std::string> readExternalData(const onnx::TensorProto &proto,
-                                             llvm::StringRef modelDir,
-                                             const llvm::Twine &what);
+                                             llvm::StringRef modelDir, const llvm::Twine &what);
 
 /// Converts one AttributeProto to the kind `kind` the IR schema declares.
 /// `where` names the node (Node::describe() style) for errors.
-llvm::Expected<ir::AttrValue> convertAttribute(const onnx::AttributeProto &attr,
-                                               ir::AttrKind kind,
-                                               llvm::StringRef modelDir,
-                                               llvm::StringRef where);
+llvm::Expected<ir::AttrValue> convertAttribute(const onnx::AttributeProto &attr, ir::AttrKind kind,
+                                               llvm::StringRef modelDir, llvm::StringRef where);
 
 /// The AttributeProto type, inferring it from the set field when the
 /// (very old) model leaves it UNDEFINED.

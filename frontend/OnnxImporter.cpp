@@ -28,9 +28,7 @@ constexpr int64_t kMaxIrVersion = 11;
 constexpr int64_t kMinOpset = 1;
 constexpr int64_t kMaxOpset = 21;
 
-bool isDefaultDomain(llvm::StringRef domain) {
-  return domain.empty() || domain == "ai.onnx";
-}
+bool isDefaultDomain(llvm::StringRef domain) { return domain.empty() || domain == "ai.onnx"; }
 
 // "Conv 'name'", or "Conv producing 'y'" for unnamed nodes: matches
 // ir::Node::describe() so messages read the same before and after import.
@@ -56,8 +54,7 @@ std::string nodeRef(const onnx::NodeProto &n) {
 
 // Declared type of a value; nullopt when the declaration says nothing usable.
 llvm::Expected<std::optional<ir::Type>> parseValueType(const onnx::ValueInfoProto &vi,
-                                                       const std::string &what,
-                                                       bool required) {
+                                                       const std::string &what, bool required) {
   if (!vi.has_type()) {
     if (required)
       return makeError(what + " has no type");
@@ -232,8 +229,7 @@ llvm::Error ModelImporter::importInputs() {
   for (const auto &[name, shape] : options_.inputShapes) {
     ir::Value *v = graph_->findValue(name);
     if (!v)
-      return makeError("input shape override names '" + name +
-                       "', which is not a graph input");
+      return makeError("input shape override names '" + name + "', which is not a graph input");
     if (v->isConstant())
       return makeError("input shape override names '" + name +
                        "', which is an initializer, not a runtime input");
@@ -275,8 +271,7 @@ llvm::Expected<std::vector<const onnx::NodeProto *>> ModelImporter::orderNodes()
                          "' has the name of a graph input or initializer");
       auto [it, inserted] = producer.emplace(out, i);
       if (!inserted)
-        return makeError(describeNode(n) + ": output '" + out +
-                         "' is already produced by " +
+        return makeError(describeNode(n) + ": output '" + out + "' is already produced by " +
                          describeNode(proto_.node(int(it->second))));
       producedNames_.insert(out);
     }
@@ -438,7 +433,9 @@ llvm::Error ModelImporter::importNode(const onnx::NodeProto &n) {
     p.attrs.push_back(&a);
   }
 
-  NormalizeContext ctx{*graph_, opset_, modelDir_,
+  NormalizeContext ctx{*graph_,
+                       opset_,
+                       modelDir_,
                        [this](ir::Value *v) { return knownType(v); },
                        [this](const std::string &name) { return resultType(name); },
                        [this](const std::string &base) { return freshName(base); }};
@@ -525,8 +522,7 @@ llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> readFile(llvm::StringRef pat
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
-    return makeError("cannot read " + what + " '" + path + "': " +
-                     buffer.getError().message());
+    return makeError("cannot read " + what + " '" + path + "': " + buffer.getError().message());
   return std::move(*buffer);
 }
 
@@ -548,9 +544,8 @@ llvm::Expected<std::unique_ptr<ir::Graph>> importOnnxFile(llvm::StringRef path,
   return graph;
 }
 
-llvm::Expected<std::unique_ptr<ir::Graph>> importOnnxBytes(llvm::StringRef bytes,
-                                                           llvm::StringRef modelDir,
-                                                           const ImportOptions &options) {
+llvm::Expected<std::unique_ptr<ir::Graph>>
+importOnnxBytes(llvm::StringRef bytes, llvm::StringRef modelDir, const ImportOptions &options) {
   if (bytes.empty())
     return makeError("model is empty (0 bytes)");
   if (bytes.size() > size_t(INT_MAX))
@@ -588,8 +583,7 @@ llvm::Error writeTensorProtoFile(const ir::Tensor &tensor, llvm::StringRef name,
   // Write a temporary file and rename it, so no partial file is left behind.
   llvm::SmallString<256> temp;
   int fd = -1;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp))
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp))
     return makeError("cannot create '" + path + "': " + ec.message());
   {
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);

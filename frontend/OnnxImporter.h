@@ -31,9 +31,8 @@ llvm::Expected<std::unique_ptr<ir::Graph>> importOnnxFile(llvm::StringRef path,
 
 /// Imports a serialized ModelProto held in memory; `modelDir` anchors
 /// external data (empty: external data is refused).
-llvm::Expected<std::unique_ptr<ir::Graph>> importOnnxBytes(llvm::StringRef bytes,
-                                                           llvm::StringRef modelDir,
-                                                           const ImportOptions &options = {});
+llvm::Expected<std::unique_ptr<ir::Graph>>
+importOnnxBytes(llvm::StringRef bytes, llvm::StringRef modelDir, const ImportOptions &options = {});
 
 /// Reads a serialized TensorProto file (the ONNX test-data .pb format).
 llvm::Expected<ir::Tensor> readTensorProtoFile(llvm::StringRef path);

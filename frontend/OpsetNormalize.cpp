@@ -30,8 +30,7 @@ llvm::Error wrongType(const PendingNode &n, const onnx::AttributeProto &a, int e
                    attributeTypeName(expected));
 }
 
-llvm::Expected<std::vector<int64_t>> intsOf(const PendingNode &n,
-                                            const onnx::AttributeProto &a) {
+llvm::Expected<std::vector<int64_t>> intsOf(const PendingNode &n, const onnx::AttributeProto &a) {
   if (attributeType(a) != onnx::AttributeProto::INTS)
     return wrongType(n, a, onnx::AttributeProto::INTS);
   return std::vector<int64_t>(a.ints().begin(), a.ints().end());
@@ -64,8 +63,7 @@ void setOperand(PendingNode &n, size_t index, ir::Value *v) {
 ir::Value *addInt64s(NormalizeContext &ctx, const PendingNode &n, llvm::StringRef suffix,
                      const std::vector<int64_t> &values) {
   ir::Tensor t = ir::Tensor::fromInts(ElemType::I64, {int64_t(values.size())}, values);
-  return ctx.graph.addConstant(ctx.freshName(n.nameBase + "." + suffix.str()),
-                               std::move(t));
+  return ctx.graph.addConstant(ctx.freshName(n.nameBase + "." + suffix.str()), std::move(t));
 }
 
 // An opset<N attribute that became input `index` as a 1-D int64 tensor.
@@ -139,8 +137,8 @@ llvm::Error normalizeLegacySoftmax(NormalizeContext &ctx, PendingNode &n) {
   if (*type && (*type)->shape.isRanked()) {
     int64_t rank = int64_t((*type)->shape.rank());
     if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
-      return makeError(n.where + ": axis " + llvm::Twine(axis) +
-                       " is out of range for rank " + llvm::Twine(rank));
+      return makeError(n.where + ": axis " + llvm::Twine(axis) + " is out of range for rank " +
+                       llvm::Twine(rank));
     if (axis < 0)
       axis += rank;
     if (axis == rank - 1 || rank == 0) {
@@ -155,8 +153,9 @@ llvm::Error normalizeLegacySoftmax(NormalizeContext &ctx, PendingNode &n) {
   ir::Graph &g = ctx.graph;
   const std::string &base = n.nameBase;
   ir::Type unknown(ElemType::F32, ir::Shape::unranked());
-  ir::Node *shape = g.createNode(OpKind::Shape, {x}, {{ctx.freshName(base + ".shape"),
-                                                      ir::Type(ElemType::I64, ir::Shape::unranked())}});
+  ir::Node *shape = g.createNode(
+      OpKind::Shape, {x},
+      {{ctx.freshName(base + ".shape"), ir::Type(ElemType::I64, ir::Shape::unranked())}});
   ir::Node *flatten =
       g.createNode(OpKind::Flatten, {x}, {{ctx.freshName(base + ".flat"), unknown}});
   flatten->setAttr(AttrName::axis, axis);
@@ -197,8 +196,7 @@ llvm::Error normalizeResize(NormalizeContext &ctx, PendingNode &n) {
     // nearest_mode exists now, so mixed directions cannot be expressed.
     if (n.operands.size() != 2 || !n.operands[1])
       return makeError(n.where + ": opset " + llvm::Twine(ctx.opset) +
-                       " Resize takes 2 inputs (X, scales), got " +
-                       llvm::Twine(n.operands.size()));
+                       " Resize takes 2 inputs (X, scales), got " + llvm::Twine(n.operands.size()));
     for (const onnx::AttributeProto *a : n.attrs)
       if (a->name() != "mode")
         return makeError(n.where + ": unknown attribute '" + a->name() + "'");
@@ -212,8 +210,7 @@ llvm::Error normalizeResize(NormalizeContext &ctx, PendingNode &n) {
     ir::Value *scales = n.operands[1];
     n.operands = {n.operands[0], nullptr, scales};
     n.setAttrs.emplace_back(AttrName::mode, mode);
-    n.setAttrs.emplace_back(AttrName::coordinate_transformation_mode,
-                            std::string("asymmetric"));
+    n.setAttrs.emplace_back(AttrName::coordinate_transformation_mode, std::string("asymmetric"));
     if (mode != "nearest")
       return llvm::Error::success();
     if (!scales->isConstant())
@@ -254,16 +251,20 @@ llvm::Error normalizeResize(NormalizeContext &ctx, PendingNode &n) {
       nearest = a->s();
   }
   if (mode != "nearest")
-    return makeError(n.where + ": coordinate_transformation_mode tf_half_pixel_for_nn "
-                               "with mode '" + mode + "' is unsupported");
+    return makeError(n.where +
+                     ": coordinate_transformation_mode tf_half_pixel_for_nn "
+                     "with mode '" +
+                     mode + "' is unsupported");
   std::string equivalent;
   if (nearest == "round_prefer_floor")
     equivalent = "ceil";
   else if (nearest == "floor")
     equivalent = "round_prefer_ceil";
   else
-    return makeError(n.where + ": coordinate_transformation_mode tf_half_pixel_for_nn "
-                               "with nearest_mode '" + nearest + "' is unsupported");
+    return makeError(n.where +
+                     ": coordinate_transformation_mode tf_half_pixel_for_nn "
+                     "with nearest_mode '" +
+                     nearest + "' is unsupported");
   takeAttr(n, "coordinate_transformation_mode");
   takeAttr(n, "nearest_mode");
   n.setAttrs.emplace_back(AttrName::coordinate_transformation_mode, std::string("half_pixel"));

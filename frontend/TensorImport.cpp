@@ -16,11 +16,10 @@ using ir::ElemType;
 
 std::string onnxDataTypeName(int32_t code) {
   static const char *const kNames[] = {
-      "UNDEFINED", "FLOAT",     "UINT8",        "INT8",          "UINT16",
-      "INT16",     "INT32",     "INT64",        "STRING",        "BOOL",
-      "FLOAT16",   "DOUBLE",    "UINT32",       "UINT64",        "COMPLEX64",
-      "COMPLEX128", "BFLOAT16", "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2",
-      "FLOAT8E5M2FNUZ", "UINT4", "INT4",        "FLOAT4E2M1"};
+      "UNDEFINED",      "FLOAT",      "UINT8",          "INT8",       "UINT16",   "INT16",
+      "INT32",          "INT64",      "STRING",         "BOOL",       "FLOAT16",  "DOUBLE",
+      "UINT32",         "UINT64",     "COMPLEX64",      "COMPLEX128", "BFLOAT16", "FLOAT8E4M3FN",
+      "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4",      "INT4",     "FLOAT4E2M1"};
   if (code >= 0 && size_t(code) < std::size(kNames))
     return kNames[code];
   return "type code " + std::to_string(code);
@@ -28,22 +27,38 @@ std::string onnxDataTypeName(int32_t code) {
 
 llvm::Expected<ElemType> elemTypeFromOnnx(int32_t code, const llvm::Twine &what) {
   switch (code) {
-  case kOnnxFloat: return ElemType::F32;
-  case kOnnxDouble: return ElemType::F64;
-  case kOnnxFloat16: return ElemType::F16;
-  case kOnnxBfloat16: return ElemType::BF16;
-  case kOnnxInt4: return ElemType::I4;
-  case kOnnxUint4: return ElemType::U4;
-  case kOnnxInt8: return ElemType::I8;
-  case kOnnxUint8: return ElemType::U8;
-  case kOnnxInt16: return ElemType::I16;
-  case kOnnxUint16: return ElemType::U16;
-  case kOnnxInt32: return ElemType::I32;
-  case kOnnxUint32: return ElemType::U32;
-  case kOnnxInt64: return ElemType::I64;
-  case kOnnxUint64: return ElemType::U64;
-  case kOnnxBool: return ElemType::Bool;
-  default: break;
+  case kOnnxFloat:
+    return ElemType::F32;
+  case kOnnxDouble:
+    return ElemType::F64;
+  case kOnnxFloat16:
+    return ElemType::F16;
+  case kOnnxBfloat16:
+    return ElemType::BF16;
+  case kOnnxInt4:
+    return ElemType::I4;
+  case kOnnxUint4:
+    return ElemType::U4;
+  case kOnnxInt8:
+    return ElemType::I8;
+  case kOnnxUint8:
+    return ElemType::U8;
+  case kOnnxInt16:
+    return ElemType::I16;
+  case kOnnxUint16:
+    return ElemType::U16;
+  case kOnnxInt32:
+    return ElemType::I32;
+  case kOnnxUint32:
+    return ElemType::U32;
+  case kOnnxInt64:
+    return ElemType::I64;
+  case kOnnxUint64:
+    return ElemType::U64;
+  case kOnnxBool:
+    return ElemType::Bool;
+  default:
+    break;
   }
   if (code == kOnnxUndefined)
     return makeError(what + ": element type is undefined");
@@ -52,27 +67,41 @@ llvm::Expected<ElemType> elemTypeFromOnnx(int32_t code, const llvm::Twine &what)
 
 int32_t onnxFromElemType(ElemType type) {
   switch (type) {
-  case ElemType::F32: return kOnnxFloat;
-  case ElemType::F64: return kOnnxDouble;
-  case ElemType::F16: return kOnnxFloat16;
-  case ElemType::BF16: return kOnnxBfloat16;
-  case ElemType::I4: return kOnnxInt4;
-  case ElemType::U4: return kOnnxUint4;
-  case ElemType::I8: return kOnnxInt8;
-  case ElemType::U8: return kOnnxUint8;
-  case ElemType::I16: return kOnnxInt16;
-  case ElemType::U16: return kOnnxUint16;
-  case ElemType::I32: return kOnnxInt32;
-  case ElemType::U32: return kOnnxUint32;
-  case ElemType::I64: return kOnnxInt64;
-  case ElemType::U64: return kOnnxUint64;
-  case ElemType::Bool: return kOnnxBool;
+  case ElemType::F32:
+    return kOnnxFloat;
+  case ElemType::F64:
+    return kOnnxDouble;
+  case ElemType::F16:
+    return kOnnxFloat16;
+  case ElemType::BF16:
+    return kOnnxBfloat16;
+  case ElemType::I4:
+    return kOnnxInt4;
+  case ElemType::U4:
+    return kOnnxUint4;
+  case ElemType::I8:
+    return kOnnxInt8;
+  case ElemType::U8:
+    return kOnnxUint8;
+  case ElemType::I16:
+    return kOnnxInt16;
+  case ElemType::U16:
+    return kOnnxUint16;
+  case ElemType::I32:
+    return kOnnxInt32;
+  case ElemType::U32:
+    return kOnnxUint32;
+  case ElemType::I64:
+    return kOnnxInt64;
+  case ElemType::U64:
+    return kOnnxUint64;
+  case ElemType::Bool:
+    return kOnnxBool;
   }
   return kOnnxUndefined;
 }
 
-llvm::Expected<int64_t> checkedElementCount(llvm::ArrayRef<int64_t> dims,
-                                            const llvm::Twine &what) {
+llvm::Expected<int64_t> checkedElementCount(llvm::ArrayRef<int64_t> dims, const llvm::Twine &what) {
   int64_t count = 1;
   for (int64_t d : dims)
     if (d < 0)
@@ -121,19 +150,16 @@ void unpackNibbles(ir::Tensor &t, llvm::ArrayRef<uint8_t> packed) {
 }
 
 // Decodes raw_data (or external bytes) of `count` elements.
-llvm::Expected<ir::Tensor> decodeRaw(ElemType type, std::vector<int64_t> dims,
-                                     int64_t count, llvm::StringRef bytes,
-                                     const std::string &what) {
+llvm::Expected<ir::Tensor> decodeRaw(ElemType type, std::vector<int64_t> dims, int64_t count,
+                                     llvm::StringRef bytes, const std::string &what) {
   int64_t expected = rawByteSize(type, count);
   if (int64_t(bytes.size()) != expected)
     return makeError(what + ": data size mismatch: " + llvm::Twine(bytes.size()) +
                      " bytes of data, its " + ir::elemTypeName(type) + " shape " +
-                     ir::Shape::fromStatic(dims).str() + " needs " +
-                     llvm::Twine(expected));
+                     ir::Shape::fromStatic(dims).str() + " needs " + llvm::Twine(expected));
   ir::Tensor t(type, std::move(dims));
   if (ir::elemTypeBits(type) == 4) {
-    unpackNibbles(t, llvm::ArrayRef(reinterpret_cast<const uint8_t *>(bytes.data()),
-                                    bytes.size()));
+    unpackNibbles(t, llvm::ArrayRef(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()));
     return t;
   }
   copyLittleEndian(t, bytes);
@@ -145,11 +171,10 @@ llvm::Expected<ir::Tensor> decodeRaw(ElemType type, std::vector<int64_t> dims,
   return t;
 }
 
-llvm::Error countMismatch(const std::string &what, llvm::StringRef field,
-                          size_t have, int64_t need, llvm::ArrayRef<int64_t> dims) {
-  return makeError(what + ": data size mismatch: " + llvm::Twine(have) +
-                   " values in " + field + ", shape " +
-                   ir::Shape::fromStatic(dims).str() + " needs " + llvm::Twine(need));
+llvm::Error countMismatch(const std::string &what, llvm::StringRef field, size_t have, int64_t need,
+                          llvm::ArrayRef<int64_t> dims) {
+  return makeError(what + ": data size mismatch: " + llvm::Twine(have) + " values in " + field +
+                   ", shape " + ir::Shape::fromStatic(dims).str() + " needs " + llvm::Twine(need));
 }
 
 // Decodes int32_data, which carries every type narrower than 32 bits (and
@@ -235,8 +260,8 @@ llvm::Expected<ir::Tensor> decodeTyped(const onnx::TensorProto &p, ElemType type
       uint64_t v = p.uint64_data(int(i));
       if (type == ElemType::U32) {
         if (v > UINT32_MAX)
-          return makeError(what + ": uint64_data value " + llvm::Twine(v) +
-                           " at index " + llvm::Twine(i) + " is out of range for u32");
+          return makeError(what + ": uint64_data value " + llvm::Twine(v) + " at index " +
+                           llvm::Twine(i) + " is out of range for u32");
         t.data<uint32_t>()[i] = uint32_t(v);
       } else {
         t.data<uint64_t>()[i] = v;
@@ -257,8 +282,7 @@ bool hasTypedData(const onnx::TensorProto &p) {
 } // namespace
 
 llvm::Expected<std::string> readExternalData(const onnx::TensorProto &proto,
-                                             llvm::StringRef modelDir,
-                                             const llvm::Twine &whatT) {
+                                             llvm::StringRef modelDir, const llvm::Twine &whatT) {
   std::string what = whatT.str();
   std::string location;
   std::optional<uint64_t> offset, length;
@@ -295,13 +319,11 @@ llvm::Expected<std::string> readExternalData(const onnx::TensorProto &proto,
 
   llvm::SmallString<256> realDir, joined, realFile;
   if (std::error_code ec = llvm::sys::fs::real_path(modelDir, realDir))
-    return makeError(what + ": cannot resolve model directory '" + modelDir +
-                     "': " + ec.message());
+    return makeError(what + ": cannot resolve model directory '" + modelDir + "': " + ec.message());
   joined = modelDir;
   path::append(joined, location);
   if (std::error_code ec = llvm::sys::fs::real_path(joined, realFile))
-    return makeError(what + ": cannot open external data file '" + location +
-                     "': " + ec.message());
+    return makeError(what + ": cannot open external data file '" + location + "': " + ec.message());
   llvm::SmallString<256> prefix = realDir;
   if (!prefix.ends_with("/"))
     prefix += "/";
@@ -310,11 +332,9 @@ llvm::Expected<std::string> readExternalData(const onnx::TensorProto &proto,
                      "' resolves outside the model directory (to '" + realFile + "')");
   llvm::sys::fs::file_status status;
   if (std::error_code ec = llvm::sys::fs::status(realFile, status))
-    return makeError(what + ": cannot stat external data file '" + location +
-                     "': " + ec.message());
+    return makeError(what + ": cannot stat external data file '" + location + "': " + ec.message());
   if (status.type() != llvm::sys::fs::file_type::regular_file)
-    return makeError(what + ": external data location '" + location +
-                     "' is not a regular file");
+    return makeError(what + ": external data location '" + location + "' is not a regular file");
   uint64_t fileSize = status.getSize();
   uint64_t start = offset.value_or(0);
   if (start > fileSize)
@@ -324,8 +344,8 @@ llvm::Expected<std::string> readExternalData(const onnx::TensorProto &proto,
   uint64_t size = length.value_or(fileSize - start);
   if (size > fileSize - start)
     return makeError(what + ": external data range [" + llvm::Twine(start) + ", " +
-                     llvm::Twine(start) + "+" + llvm::Twine(size) + ") exceeds '" +
-                     location + "' (" + llvm::Twine(fileSize) + " bytes)");
+                     llvm::Twine(start) + "+" + llvm::Twine(size) + ") exceeds '" + location +
+                     "' (" + llvm::Twine(fileSize) + " bytes)");
   if (size == 0)
     return std::string();
   auto buffer = llvm::MemoryBuffer::getFileSlice(realFile, size, start,
@@ -380,8 +400,8 @@ void encodeTensor(const ir::Tensor &tensor, llvm::StringRef name, onnx::TensorPr
     bytes.assign(size_t(rawByteSize(tensor.elemType(), tensor.numElements())), '\0');
     auto *in = reinterpret_cast<const uint8_t *>(tensor.raw());
     for (int64_t i = 0; i < tensor.numElements(); ++i)
-      bytes[size_t(i / 2)] = char(uint8_t(bytes[size_t(i / 2)]) |
-                                  uint8_t((in[i] & 0xF) << ((i % 2) * 4)));
+      bytes[size_t(i / 2)] =
+          char(uint8_t(bytes[size_t(i / 2)]) | uint8_t((in[i] & 0xF) << ((i % 2) * 4)));
   } else {
     bytes.assign(reinterpret_cast<const char *>(tensor.raw()), tensor.byteSize());
     unsigned width = ir::elemTypeStorageBytes(tensor.elemType());

@@ -31,8 +31,7 @@ ModelBuilder externalModel(const std::string &location, const std::string &offse
 }
 
 // 4 junk bytes, then 1.0f and 2.0f little-endian, then 4 more junk bytes.
-const std::string kDataFile("\xAA\xAA\xAA\xAA\x00\x00\x80\x3f\x00\x00\x00\x40\xBB\xBB\xBB\xBB",
-                            16);
+const std::string kDataFile("\xAA\xAA\xAA\xAA\x00\x00\x80\x3f\x00\x00\x00\x40\xBB\xBB\xBB\xBB", 16);
 
 std::string importError(const TempDir &dir, const ModelBuilder &b,
                         const std::string &modelName = "model.onnx") {
@@ -117,8 +116,7 @@ TEST(ExternalData, OutOfBoundsRangesAreRejected) {
   EXPECT_NE(e.find("initializer 'w': data size mismatch: 12 bytes of data"), std::string::npos)
       << e;
   e = importError(dir, externalModel("w.bin", "-4"));
-  EXPECT_NE(e.find("external data offset '-4' is not a non-negative integer"),
-            std::string::npos)
+  EXPECT_NE(e.find("external data offset '-4' is not a non-negative integer"), std::string::npos)
       << e;
 }
 

@@ -309,8 +309,7 @@ TEST(ImporterErrors, UnknownOpsAreAllListed) {
   b.node("Relu", {"a"}, {"r"}, "ok");
   b.node("Bar", {"r"}, {"b"});
   b.output("b");
-  EXPECT_EQ(errorOf(importModel(b)),
-            "unsupported ops: Foo (node 'a'), Bar (node producing 'b')");
+  EXPECT_EQ(errorOf(importModel(b)), "unsupported ops: Foo (node 'a'), Bar (node producing 'b')");
 }
 
 TEST(ImporterErrors, UnknownDomain) {
@@ -321,8 +320,7 @@ TEST(ImporterErrors, UnknownDomain) {
   b.input("x", kFloat, {2});
   b.node("Gelu", {"x"}, {"y"}, "g").set_domain("com.microsoft");
   b.output("y");
-  EXPECT_EQ(errorOf(importModel(b)),
-            "unsupported ops: Gelu (node 'g', domain 'com.microsoft')");
+  EXPECT_EQ(errorOf(importModel(b)), "unsupported ops: Gelu (node 'g', domain 'com.microsoft')");
 }
 
 TEST(ImporterErrors, UnsupportedOpsetAndIrVersion) {
@@ -336,8 +334,7 @@ TEST(ImporterErrors, UnsupportedOpsetAndIrVersion) {
   EXPECT_EQ(errorOf(importModel(b)),
             "model does not import the default ONNX opset (domain ai.onnx)");
   ModelBuilder old(13, /*irVersion=*/2);
-  EXPECT_EQ(errorOf(importModel(old)),
-            "model ir_version 2 is unsupported (supported: 3 to 11)");
+  EXPECT_EQ(errorOf(importModel(old)), "model ir_version 2 is unsupported (supported: 3 to 11)");
 }
 
 TEST(ImporterErrors, UndefinedInput) {

@@ -12,11 +12,11 @@
 
 #include "frontend/OnnxImporter.h"
 #include "ir/Graph.h"
+#include "onnx/onnx_pb.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
-#include "onnx/onnx_pb.h"
 
 namespace qc::frontend::test {
 
@@ -36,8 +36,7 @@ public:
 
   onnx::GraphProto &graph() { return *model.mutable_graph(); }
 
-  static void setType(onnx::ValueInfoProto &vi, int elemType,
-                      const std::vector<TestDim> *dims) {
+  static void setType(onnx::ValueInfoProto &vi, int elemType, const std::vector<TestDim> *dims) {
     auto *tensor = vi.mutable_type()->mutable_tensor_type();
     tensor->set_elem_type(elemType);
     if (!dims)
@@ -52,8 +51,7 @@ public:
     }
   }
 
-  onnx::ValueInfoProto &input(const std::string &name, int elemType,
-                              std::vector<TestDim> dims) {
+  onnx::ValueInfoProto &input(const std::string &name, int elemType, std::vector<TestDim> dims) {
     auto *vi = graph().add_input();
     vi->set_name(name);
     setType(*vi, elemType, &dims);
@@ -64,8 +62,7 @@ public:
     vi->set_name(name);
     return *vi;
   }
-  onnx::ValueInfoProto &output(const std::string &name, int elemType,
-                               std::vector<TestDim> dims) {
+  onnx::ValueInfoProto &output(const std::string &name, int elemType, std::vector<TestDim> dims) {
     auto &vi = output(name);
     setType(vi, elemType, &dims);
     return vi;
@@ -81,8 +78,7 @@ public:
       n->add_output(o);
     return *n;
   }
-  onnx::TensorProto &initializer(const std::string &name, int dataType,
-                                 std::vector<int64_t> dims) {
+  onnx::TensorProto &initializer(const std::string &name, int dataType, std::vector<int64_t> dims) {
     auto *t = graph().add_initializer();
     t->set_name(name);
     t->set_data_type(dataType);
@@ -150,8 +146,8 @@ inline void attrFloats(onnx::NodeProto &n, const std::string &name, std::vector<
 }
 
 /// Imports the model from memory (no model directory).
-inline llvm::Expected<std::unique_ptr<ir::Graph>>
-importModel(const ModelBuilder &b, const ImportOptions &options = {}) {
+inline llvm::Expected<std::unique_ptr<ir::Graph>> importModel(const ModelBuilder &b,
+                                                              const ImportOptions &options = {}) {
   return importOnnxBytes(b.bytes(), "", options);
 }
 

@@ -102,8 +102,7 @@ TEST(OpsetNormalize, Clip6NeedsAKnownInputType) {
   attrFloat(b.node("Clip", {"r"}, {"y"}, "c"), "max", 6.0f);
   b.output("y");
   std::string e = errorOf(importModel(b, noInference()));
-  EXPECT_NE(e.find("Clip 'c': the element type of input 'r' is unknown"), std::string::npos)
-      << e;
+  EXPECT_NE(e.find("Clip 'c': the element type of input 'r' is unknown"), std::string::npos) << e;
 }
 
 TEST(OpsetNormalize, Pad2AttrsBecomeInputs) {
@@ -223,8 +222,7 @@ TEST(OpsetNormalize, SqueezeUnsqueeze11AxesBecomeInputs) {
   missing.input("x", kFloat, {2});
   missing.node("Unsqueeze", {"x"}, {"y"}, "u");
   missing.output("y");
-  EXPECT_EQ(errorOf(importModel(missing)),
-            "Unsqueeze 'u': required attribute 'axes' is missing");
+  EXPECT_EQ(errorOf(importModel(missing)), "Unsqueeze 'u': required attribute 'axes' is missing");
 }
 
 TEST(OpsetNormalize, ReduceAxesBecomeInputs) {
@@ -290,8 +288,8 @@ TEST(OpsetNormalize, LegacySoftmaxCoercesTo2D) {
   // The graph output keeps its name and shape.
   EXPECT_EQ(g->outputs()[0]->name(), "y");
   EXPECT_EQ(g->outputs()[0]->type().shape, ir::Shape({2, 2, 2}));
-  auto out = runOk(*g, {ir::Tensor::fromDoubles(ElemType::F32, {2, 2, 2},
-                                                {0, 1, 2, 3, 0, 0, 0, 0})});
+  auto out =
+      runOk(*g, {ir::Tensor::fromDoubles(ElemType::F32, {2, 2, 2}, {0, 1, 2, 3, 0, 0, 0, 0})});
   ASSERT_EQ(out.size(), 1u);
   // softmax([0 1 2 3]) (numpy), softmax([0 0 0 0]) = 1/4 each.
   std::vector<double> expected = {0.0320586, 0.08714432, 0.2368828, 0.6439143,
@@ -345,8 +343,8 @@ TEST(OpsetNormalize, Resize10NearestDownsample) {
   auto g = importOk(b);
   ASSERT_TRUE(g);
   EXPECT_EQ(g->nodes()[0]->getString(AttrName::nearest_mode), "ceil");
-  auto out = runOk(*g, {ir::Tensor::fromDoubles(ElemType::F32, {1, 1, 2, 4},
-                                                {1, 2, 3, 4, 5, 6, 7, 8})});
+  auto out =
+      runOk(*g, {ir::Tensor::fromDoubles(ElemType::F32, {1, 1, 2, 4}, {1, 2, 3, 4, 5, 6, 7, 8})});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].dims(), (std::vector<int64_t>{1, 1, 1, 2}));
   EXPECT_EQ(values(out[0]), (std::vector<double>{1, 3}));
@@ -364,8 +362,8 @@ TEST(OpsetNormalize, Resize10LinearUpsample) {
   EXPECT_FALSE(g->nodes()[0]->hasAttr(AttrName::nearest_mode));
   auto out = runOk(*g, {ir::Tensor::fromDoubles(ElemType::F32, {1, 1, 2, 2}, {1, 2, 3, 4})});
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(values(out[0]), (std::vector<double>{1, 1.5, 2, 2, 2, 2.5, 3, 3, 3, 3.5, 4, 4,
-                                                 3, 3.5, 4, 4}));
+  EXPECT_EQ(values(out[0]),
+            (std::vector<double>{1, 1.5, 2, 2, 2, 2.5, 3, 3, 3, 3.5, 4, 4, 3, 3.5, 4, 4}));
 }
 
 TEST(OpsetNormalize, Resize10Errors) {
@@ -375,8 +373,7 @@ TEST(OpsetNormalize, Resize10Errors) {
   b.node("Resize", {"X", "scales"}, {"Y"}, "rs");
   b.output("Y");
   std::string e = errorOf(importModel(b));
-  EXPECT_NE(e.find("Resize 'rs': opset 10 nearest Resize needs constant scales"),
-            std::string::npos)
+  EXPECT_NE(e.find("Resize 'rs': opset 10 nearest Resize needs constant scales"), std::string::npos)
       << e;
   ModelBuilder mixed(10);
   mixed.input("X", kFloat, {1, 1, 2, 4});

@@ -161,8 +161,7 @@ TEST(TensorImport, Int32DataCarriesNarrowTypes) {
       t.add_int32_data(v);
     return t;
   };
-  EXPECT_EQ(ints(decodeOk(make(6, {2}, {-7, 2147483647}))),
-            (std::vector<int64_t>{-7, 2147483647}));
+  EXPECT_EQ(ints(decodeOk(make(6, {2}, {-7, 2147483647}))), (std::vector<int64_t>{-7, 2147483647}));
   EXPECT_EQ(ints(decodeOk(make(3, {2}, {-128, 127}))), (std::vector<int64_t>{-128, 127}));
   EXPECT_EQ(ints(decodeOk(make(2, {2}, {0, 255}))), (std::vector<int64_t>{0, 255}));
   EXPECT_EQ(ints(decodeOk(make(5, {1}, {-32768}))), (std::vector<int64_t>{-32768}));
@@ -226,8 +225,7 @@ TEST(TensorImport, UnsupportedTypesNameTheTensor) {
 }
 
 TEST(TensorImport, RejectsBadDims) {
-  EXPECT_EQ(decodeError(rawTensor(1, {2, -1}, "")),
-            "initializer 'w': dimension -1 is negative");
+  EXPECT_EQ(decodeError(rawTensor(1, {2, -1}, "")), "initializer 'w': dimension -1 is negative");
   // 2^21 * 2^21 = 2^42 elements: refused before any allocation.
   std::string e = decodeError(rawTensor(1, {int64_t(1) << 21, int64_t(1) << 21}, ""));
   EXPECT_NE(e.find("initializer 'w'"), std::string::npos) << e;
