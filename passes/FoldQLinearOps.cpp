@@ -31,8 +31,7 @@ struct QLinearFold {
 // `channelAxis` allows per-axis.
 llvm::Expected<QuantParams> operandParams(const Node &op, QLinearOperand o,
                                           std::optional<int64_t> channelAxis) {
-  return quantParamsFrom(op.operand(o.scale), op.operand(o.zeroPoint), channelAxis,
-                         op.describe());
+  return quantParamsFrom(op.operand(o.scale), op.operand(o.zeroPoint), channelAxis, op.describe());
 }
 
 // Checks `op` and gathers the fold; touches nothing.

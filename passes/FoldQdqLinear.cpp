@@ -24,12 +24,12 @@ struct LinearFold {
   Node *op = nullptr;
   OpKind qcKind = OpKind::QConv;
   DqMatch x, w;
-  Node *biasDq = nullptr;                 // erased with the pattern when dead
-  std::shared_ptr<const Tensor> weight;   // as the qc op reads it
-  QuantParams weightParams;               // axis / scales as the qc op reads them
-  bool weightRewritten = false;           // transposed or rescaled: a new constant
-  std::vector<int64_t> bias;              // i32 per output channel; empty: none
-  std::optional<QMatch> out;              // unset: f32 result
+  Node *biasDq = nullptr;               // erased with the pattern when dead
+  std::shared_ptr<const Tensor> weight; // as the qc op reads it
+  QuantParams weightParams;             // axis / scales as the qc op reads them
+  bool weightRewritten = false;         // transposed or rescaled: a new constant
+  std::vector<int64_t> bias;            // i32 per output channel; empty: none
+  std::optional<QMatch> out;            // unset: f32 result
 };
 
 // Where the output channel lives in the weight, as the qc op reads it.
@@ -37,8 +37,6 @@ struct WeightLayout {
   int64_t axis;     // the per-axis quantization axis the qc op expects
   int64_t channels; // output channels M (or N)
 };
-
-std::string nodeName(const Node &n) { return n.describe(); }
 
 // Per-output-channel sums of |qw - zw| over the weights feeding that channel:
 // with |qx - zx| <= maxX, |acc[m]| <= maxX * sum[m] + |bias[m]| exactly.
@@ -98,14 +96,14 @@ llvm::Error readBias(LinearFold &f, Value *b, int64_t channels, double beta) {
   if (Node *dq = b->producer(); dq && dq->kind() == OpKind::DequantizeLinear) {
     Value *q = dq->operand(0);
     if (q->type().elem != ElemType::I32 || !q->isConstant())
-      return mismatch(nodeName(*f.op) + ": bias is not DequantizeLinear of an int32 constant");
+      return mismatch(f.op->describe() + ": bias is not DequantizeLinear of an int32 constant");
     auto params = quantParamsOf(*dq);
     if (!params)
       return params.takeError();
     auto index = perChannel(*q->constant());
     if (!index || params->blockSize != 0 ||
         (!params->isPerTensor() && int64_t(params->scales.size()) != channels))
-      return mismatch(nodeName(*f.op) + ": bias is not one value per output channel");
+      return mismatch(f.op->describe() + ": bias is not one value per output channel");
     bool sameUnits = beta == 1.0;
     for (int64_t m = 0; m < channels; ++m) {
       double sb = params->isPerTensor() ? params->scales[0] : params->scales[size_t(m)];
@@ -123,11 +121,11 @@ llvm::Error readBias(LinearFold &f, Value *b, int64_t channels, double beta) {
   } else if (b->isConstant() && isFloatType(b->type().elem)) {
     auto index = perChannel(*b->constant());
     if (!index)
-      return mismatch(nodeName(*f.op) + ": bias is not one value per output channel");
+      return mismatch(f.op->describe() + ": bias is not one value per output channel");
     for (int64_t m = 0; m < channels; ++m)
       real[size_t(m)] = beta * b->constant()->getDouble((*index)(m));
   } else {
-    return mismatch(nodeName(*f.op) +
+    return mismatch(f.op->describe() +
                     ": bias is neither DequantizeLinear of an int32 constant nor a float constant");
   }
   for (int64_t m = 0; m < channels; ++m) {
@@ -135,7 +133,7 @@ llvm::Error readBias(LinearFold &f, Value *b, int64_t channels, double beta) {
     if (!(std::fabs(q) <= kInt32Max))
       return mismatch(llvm::formatv("{0}: bias {1} of channel {2} does not fit int32 in units of "
                                     "{3:e}",
-                                    nodeName(*f.op), real[size_t(m)], m, inScale(m)));
+                                    f.op->describe(), real[size_t(m)], m, inScale(m)));
     f.bias.push_back(int64_t(q));
   }
   return llvm::Error::success();
@@ -152,7 +150,7 @@ llvm::Expected<WeightLayout> weightLayout(LinearFold &f) {
   case OpKind::ConvTranspose:
     // Per-axis along 1 has M/group scales: only group 1 maps them to channels.
     if (!f.weightParams.isPerTensor() && group != 1)
-      return mismatch(nodeName(op) + ": per-channel weights with group " + std::to_string(group));
+      return mismatch(op.describe() + ": per-channel weights with group " + std::to_string(group));
     return WeightLayout{1, dims[1] * group};
   default:
     return WeightLayout{1, dims[1]};
@@ -166,7 +164,7 @@ llvm::Error prepareGemmWeight(LinearFold &f) {
   float alpha = op.getFloat(AttrName::alpha);
   // A scale must stay positive; a negative alpha would need negated weights.
   if (!(alpha > 0.0f))
-    return mismatch(llvm::formatv("{0}: alpha {1} is not positive", nodeName(op), alpha));
+    return mismatch(llvm::formatv("{0}: alpha {1} is not positive", op.describe(), alpha));
   if (op.getInt(AttrName::transB)) {
     const Tensor &w = *f.weight;
     int64_t n = w.dims()[0], k = w.dims()[1];
@@ -204,14 +202,14 @@ llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
   }
   // Gemm's A^T is not a QMatMul operand (it would need a transposed activation).
   if (op->kind() == OpKind::Gemm && op->getInt(AttrName::transA))
-    return mismatch(nodeName(*op) + ": transA=1 is not folded");
+    return mismatch(op->describe() + ": transA=1 is not folded");
   auto x = matchActivationDq(op->operand(0));
   if (!x)
     return x.takeError();
   f.x = std::move(*x);
   // x's type carries its parameters; a different binding cannot be shared.
   if (f.x.input->type().quant && *f.x.input->type().quant != f.x.params)
-    return mismatch(nodeName(*op) + ": '" + f.x.input->name() +
+    return mismatch(op->describe() + ": '" + f.x.input->name() +
                     "' is already bound to other quantization parameters");
   auto w = matchWeightDq(op->operand(1));
   if (!w)
@@ -222,12 +220,12 @@ llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
   size_t weightRank = f.weight->rank();
   bool isMatMul = f.qcKind == OpKind::QMatMul;
   if (isMatMul && weightRank != 2)
-    return mismatch(llvm::formatv("{0}: weight has rank {1}, not 2", nodeName(*op), weightRank));
+    return mismatch(llvm::formatv("{0}: weight has rank {1}, not 2", op->describe(), weightRank));
   if (!isMatMul && (weightRank < 3 || op->operand(0)->type().shape.rank() != weightRank))
-    return mismatch(nodeName(*op) + ": weight and input ranks do not fit a convolution");
+    return mismatch(op->describe() + ": weight and input ranks do not fit a convolution");
   if (op->kind() == OpKind::Gemm) {
     if (op->operand(0)->type().shape.rank() != 2)
-      return mismatch(nodeName(*op) + ": input is not 2-D");
+      return mismatch(op->describe() + ": input is not 2-D");
     if (llvm::Error e = prepareGemmWeight(f))
       return e;
   }
@@ -239,7 +237,7 @@ llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
   if (f.weightParams.axis && *f.weightParams.axis != layout->axis)
     return mismatch(llvm::formatv("{0}: weight is quantized per channel along axis {1}, not the "
                                   "output-channel axis {2}",
-                                  nodeName(*op), *f.w.params.axis, layout->axis));
+                                  op->describe(), *f.w.params.axis, layout->axis));
   // Bias: Conv's B, Gemm's beta * C.
   Value *bias = op->operand(2);
   double beta = op->kind() == OpKind::Gemm ? double(op->getFloat(AttrName::beta)) : 1.0;
@@ -257,7 +255,7 @@ llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
     if (bound > kInt32Max)
       return mismatch(llvm::formatv("{0}: int32 accumulator may overflow: |acc| up to {1:e} in "
                                     "channel {2}",
-                                    nodeName(*op), bound, m));
+                                    op->describe(), bound, m));
   }
   // With a Q behind it the op requantizes; otherwise it writes fp32.
   auto out = matchOutputQ(graph, op->result());
@@ -330,8 +328,8 @@ private:
     std::string name = replaced->name();
     if (!f.bias.empty()) {
       Tensor b = Tensor::fromInts(ElemType::I32, {int64_t(f.bias.size())}, f.bias);
-      operands.push_back(graph.addConstant(graph.uniqueName(op->result()->name() + ".bias"),
-                                           std::move(b)));
+      operands.push_back(
+          graph.addConstant(graph.uniqueName(op->result()->name() + ".bias"), std::move(b)));
     }
     Type type = f.out ? f.out->resultType : op->result()->type();
     Node *q = graph.createNode(f.qcKind, operands, {{graph.uniqueName(name + ".q"), type}}, op);

@@ -29,8 +29,8 @@ llvm::Expected<QuantParams> quantParamsFrom(const Value *scale, const Value *zer
     return mismatch(who + ": zero point is not a constant");
   const Tensor &s = *scale->constant();
   if (zeroPoint && zeroPoint->constant()->numElements() != s.numElements())
-    return mismatch(llvm::formatv("{0}: {1} scales but {2} zero points", who.str(),
-                                  s.numElements(), zeroPoint->constant()->numElements()));
+    return mismatch(llvm::formatv("{0}: {1} scales but {2} zero points", who.str(), s.numElements(),
+                                  zeroPoint->constant()->numElements()));
   QuantParams params;
   for (int64_t i = 0; i < s.numElements(); ++i) {
     params.scales.push_back(s.getDouble(i));
@@ -157,7 +157,7 @@ llvm::Expected<Type> quantizedResultType(const Node &q) {
 }
 
 llvm::Expected<std::pair<int64_t, int64_t>> activationClamp(const Node &activation,
-                                                             const Type &quantType) {
+                                                            const Type &quantType) {
   assert(quantType.quant && quantType.quant->isPerTensor() && "per-tensor type expected");
   float scale = float(quantType.quant->scales[0]);
   int64_t zeroPoint = quantType.quant->zeroPoints[0];

@@ -25,8 +25,7 @@ bool isGraphOutput(const ir::Graph &graph, const ir::Value *v);
 /// values, as the QLinear* ops give them: one element is per-tensor,
 /// otherwise per-axis along `axis` (which the caller has normalized).
 /// `who` names the node in the failure reason.
-llvm::Expected<ir::QuantParams> quantParamsFrom(const ir::Value *scale,
-                                                const ir::Value *zeroPoint,
+llvm::Expected<ir::QuantParams> quantParamsFrom(const ir::Value *scale, const ir::Value *zeroPoint,
                                                 std::optional<int64_t> axis,
                                                 const llvm::Twine &who);
 
@@ -74,7 +73,7 @@ llvm::Expected<ir::Type> quantizedResultType(const ir::Node &q);
 /// (a per-tensor quantized type): Relu -> [zp, type max]; Clip(lo, hi) with
 /// constant (or absent) bounds -> [Q(lo), Q(hi)] within the type's range.
 llvm::Expected<std::pair<int64_t, int64_t>> activationClamp(const ir::Node &activation,
-                                                             const ir::Type &quantType);
+                                                            const ir::Type &quantType);
 
 /// The Q that ends a fused pattern.
 struct QMatch {
