@@ -15,10 +15,10 @@ namespace {
 const char *const kDefaultPipeline[] = {
     "remove-identities",     "fold-constants",       "duplicate-dq",
     "propagate-qdq",         "remove-redundant-qdq", "fold-qlinear-ops",
-    "fold-qdq-linear",       "fold-qdq-elementwise", "fold-qdq-pool",
-    "fold-qdq-lut",          "fold-qdq-norm",        "fold-qdq-concat",
-    "propagate-qdq",         "remove-redundant-qdq", "fold-constants",
-    "dce",
+    "fold-qdq-linear",       "fold-qdq-act-matmul",  "fold-qdq-elementwise",
+    "fold-qdq-pool",         "fold-qdq-lut",         "fold-qdq-norm",
+    "fold-qdq-concat",       "propagate-qdq",        "remove-redundant-qdq",
+    "fold-constants",        "dce",
 };
 } // namespace
 
