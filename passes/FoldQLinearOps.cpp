@@ -125,13 +125,7 @@ private:
     if (f.qcKind == OpKind::QConv)
       for (const auto &[attr, value] : op->attrs())
         q->setAttr(attr, value);
-    bool replaced = replaceValue(graph, op->result(), q->result());
-    assert(replaced && "a node result can always take over");
-    (void)replaced;
-    if (!isGraphOutput(graph, op->result()))
-      graph.eraseNode(op);
-    if (q->result()->name() != name && !graph.findValue(name))
-      graph.renameValue(q->result(), name);
+    replaceFolded(graph, op->result(), q, {op});
   }
 };
 

@@ -75,12 +75,7 @@ private:
       folded->setAttr(AttrName::act_min, out->clamp->first);
       folded->setAttr(AttrName::act_max, out->clamp->second);
     }
-    replaceValue(graph, replaced, folded->result(0));
-    for (Node *dead : {out->q, out->activation, &op})
-      if (dead)
-        graph.eraseNode(dead);
-    if (!graph.findValue(outName))
-      graph.renameValue(folded->result(0), outName);
+    replaceFolded(graph, replaced, folded, {out->q, out->activation, &op});
     return true;
   }
 };

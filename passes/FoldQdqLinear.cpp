@@ -266,15 +266,6 @@ llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
   return f;
 }
 
-void eraseIfDead(Graph &graph, Node *node) {
-  if (!node)
-    return;
-  for (Value *r : node->results())
-    if (!r->uses().empty() || isGraphOutput(graph, r))
-      return;
-  graph.eraseNode(node);
-}
-
 class FoldQdqLinear : public Pass {
 public:
   llvm::StringRef name() const override { return "fold-qdq-linear"; }
@@ -341,20 +332,10 @@ private:
       q->setAttr(AttrName::act_min, f.out->clamp->first);
       q->setAttr(AttrName::act_max, f.out->clamp->second);
     }
-    bool replacedOk = replaceValue(graph, replaced, q->result());
-    assert(replacedOk && "a node result can always take over");
-    (void)replacedOk;
-    if (f.out) {
-      eraseIfDead(graph, f.out->q);
-      eraseIfDead(graph, f.out->activation);
-    }
-    eraseIfDead(graph, op);
     // Shared DQs stay for their other consumers (dce removes the rest).
-    eraseIfDead(graph, f.x.dq);
-    eraseIfDead(graph, f.w.dq);
-    eraseIfDead(graph, f.biasDq);
-    if (q->result()->name() != name && !graph.findValue(name))
-      graph.renameValue(q->result(), name);
+    replaceFolded(graph, replaced, q,
+                  {f.out ? f.out->q : nullptr, f.out ? f.out->activation : nullptr, op, f.x.dq,
+                   f.w.dq, f.biasDq});
   }
 
   std::vector<std::pair<Value *, Value *>> weights_; // weight, its quantized form

@@ -233,12 +233,9 @@ private:
     Node *folded = graph.createNode(OpKind::QLut, {x->input, tableValue},
                                     {{graph.uniqueName(outName + ".folded"), *resultType}}, &q);
     folded->setName(last->name());
-    replaceValue(graph, out, folded->result(0));
-    graph.eraseNode(&q);
-    for (auto it = region->nodes.rbegin(); it != region->nodes.rend(); ++it)
-      graph.eraseNode(*it);
-    if (!graph.findValue(outName))
-      graph.renameValue(folded->result(0), outName);
+    std::vector<Node *> chain = {&q};
+    chain.insert(chain.end(), region->nodes.rbegin(), region->nodes.rend());
+    replaceFolded(graph, out, folded, chain);
     return true;
   }
 

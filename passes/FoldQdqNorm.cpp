@@ -138,12 +138,7 @@ private:
     for (AttrName attr : {AttrName::axis, AttrName::epsilon})
       if (op.hasAttr(attr) && ir::findAttrSchema(kind, attr))
         folded->setAttr(attr, *op.findAttr(attr));
-    replaceValue(graph, replaced, folded->result(0));
-    if (q)
-      graph.eraseNode(q);
-    graph.eraseNode(&op);
-    if (!graph.findValue(outName))
-      graph.renameValue(folded->result(0), outName);
+    replaceFolded(graph, replaced, folded, {q, &op});
     return true;
   }
 };

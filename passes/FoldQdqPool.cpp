@@ -133,12 +133,7 @@ private:
     folded->setName(pool.name());
     for (const auto &[attr, value] : pool.attrs())
       folded->setAttr(attr, value);
-    replaceValue(graph, replaced, folded->result(0));
-    if (q)
-      graph.eraseNode(q);
-    graph.eraseNode(&pool);
-    if (!graph.findValue(outName))
-      graph.renameValue(folded->result(0), outName);
+    replaceFolded(graph, replaced, folded, {q, &pool});
     return true;
   }
 };

@@ -20,6 +20,10 @@ bool isGraphOutput(const Graph &graph, const Value *v) {
   return std::find(graph.outputs().begin(), graph.outputs().end(), v) != graph.outputs().end();
 }
 
+bool isGraphInput(const Graph &graph, const Value *v) {
+  return std::find(graph.inputs().begin(), graph.inputs().end(), v) != graph.inputs().end();
+}
+
 llvm::Expected<QuantParams> quantParamsFrom(const Value *scale, const Value *zeroPoint,
                                             std::optional<int64_t> axis, const llvm::Twine &who) {
   // Parameters computed at run time cannot become part of a type.
@@ -33,7 +37,8 @@ llvm::Expected<QuantParams> quantParamsFrom(const Value *scale, const Value *zer
                                   zeroPoint->constant()->numElements()));
   QuantParams params;
   for (int64_t i = 0; i < s.numElements(); ++i) {
-    params.scales.push_back(s.getDouble(i));
+    // Scales are fp32 values (ir/Type.h): the reference computes in fp32.
+    params.scales.push_back(double(float(s.getDouble(i))));
     params.zeroPoints.push_back(zeroPoint ? zeroPoint->constant()->getInt(i) : 0);
   }
   // One element (scalar or [1]) is per-tensor, whatever the axis says.
@@ -70,6 +75,22 @@ llvm::Expected<QuantParams> quantParamsOf(const Node &qdq) {
     params->blockSize = blockSize;
   }
   return params;
+}
+
+std::optional<QdqParams> readQdqParams(const Node &node, std::string &why) {
+  // DQ -> Q round trips are exact with fp32 arithmetic, the reference's.
+  if (node.operand(1)->type().elem != ir::ElemType::F32) {
+    why = node.describe() + ": scale is not f32";
+    return std::nullopt;
+  }
+  llvm::Expected<ir::QuantParams> quant = quantParamsOf(node);
+  if (!quant) {
+    why = remarkFrom(quant.takeError());
+    return std::nullopt;
+  }
+  ir::ElemType elem = node.kind() == OpKind::DequantizeLinear ? node.operand(0)->type().elem
+                                                               : node.result()->type().elem;
+  return QdqParams{elem, std::move(*quant)};
 }
 
 Type withQuant(Type type, QuantParams params) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "ir/Graph.h"
 #include "llvm/ADT/Twine.h"
@@ -20,6 +21,8 @@ std::string remarkFrom(llvm::Error error);
 
 /// Whether `v` is one of the graph's outputs.
 bool isGraphOutput(const ir::Graph &graph, const ir::Value *v);
+/// Whether `v` is one of the graph's inputs.
+bool isGraphInput(const ir::Graph &graph, const ir::Value *v);
 
 /// Quantization parameters from constant scale and (optional) zero point
 /// values, as the QLinear* ops give them: one element is per-tensor,
@@ -35,6 +38,18 @@ llvm::Expected<ir::QuantParams> quantParamsFrom(const ir::Value *scale, const ir
 /// per-axis (axis normalized to the data rank); block_size > 0 is blocked.
 /// Fails when the scale or zero point is not constant.
 llvm::Expected<ir::QuantParams> quantParamsOf(const ir::Node &qdq);
+
+/// What a DequantizeLinear applies or a QuantizeLinear produces: the integer
+/// type and its parameters.
+struct QdqParams {
+  ir::ElemType elem;
+  ir::QuantParams quant;
+  bool operator==(const QdqParams &o) const { return elem == o.elem && quant == o.quant; }
+};
+
+/// The parameters of a DQ or Q node (read by quantParamsOf) with its integer
+/// type; nullopt with `why` set when they are not known at compile time.
+std::optional<QdqParams> readQdqParams(const ir::Node &node, std::string &why);
 
 /// `type` with quantization parameters `params` (the element type and shape
 /// stay).

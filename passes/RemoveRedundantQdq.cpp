@@ -13,35 +13,6 @@ using ir::Node;
 using ir::OpKind;
 using ir::Value;
 
-/// What a DequantizeLinear applies or a QuantizeLinear produces.
-struct QdqParams {
-  ir::ElemType elem;
-  ir::QuantParams quant;
-  bool operator==(const QdqParams &o) const { return elem == o.elem && quant == o.quant; }
-};
-
-/// The parameters of a DQ or Q node (read by QdqMatch.h) with its integer
-/// type; nullopt with `why` set when they are not known at compile time.
-std::optional<QdqParams> readQdqParams(const Node &node, std::string &why) {
-  // DQ -> Q round trips are exact with fp32 arithmetic, the reference's.
-  if (node.operand(1)->type().elem != ir::ElemType::F32) {
-    why = node.describe() + ": scale is not f32";
-    return std::nullopt;
-  }
-  llvm::Expected<ir::QuantParams> quant = quantParamsOf(node);
-  if (!quant) {
-    why = remarkFrom(quant.takeError());
-    return std::nullopt;
-  }
-  ir::ElemType elem = node.kind() == OpKind::DequantizeLinear ? node.operand(0)->type().elem
-                                                               : node.result()->type().elem;
-  return QdqParams{elem, std::move(*quant)};
-}
-
-bool isGraphInput(const ir::Graph &graph, const Value *v) {
-  return std::find(graph.inputs().begin(), graph.inputs().end(), v) != graph.inputs().end();
-}
-
 /// Whether a qc op reads `v`'s parameters from its type.
 bool typeIsRead(const Value *v) {
   return std::any_of(v->uses().begin(), v->uses().end(),
