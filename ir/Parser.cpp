@@ -616,7 +616,8 @@ llvm::Expected<QuantParams> Parser::parseQuant() {
       else
         q.blockSize = v;
     } else if (key == "scale") {
-      e = parseNumbers(false, [&](double d, int64_t) { q.scales.push_back(d); });
+      // Scales are fp32 values (ir/Type.h): "0.02" reads as float(0.02).
+      e = parseNumbers(false, [&](double d, int64_t) { q.scales.push_back(double(float(d))); });
     } else {
       e = parseNumbers(true, [&](double, int64_t i) { q.zeroPoints.push_back(i); });
     }

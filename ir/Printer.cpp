@@ -209,13 +209,15 @@ std::string formatDoubleExact(double v) {
   return s ? *s : formatG(17, v); // a NaN with a payload: "nan" is the closest
 }
 
-std::string formatFloatExact(float v) {
+std::string formatFloatShortest(float v) {
   std::optional<std::string> s = formatShortest(v, 9, [&](const std::string &text) {
     float back = std::strtof(text.c_str(), nullptr);
     return std::memcmp(&back, &v, sizeof v) == 0;
   });
-  return markFloat(s ? *s : formatG(9, v)); // NaN payload: "nan" is the closest
+  return s ? *s : formatG(9, v); // NaN payload: "nan" is the closest
 }
+
+std::string formatFloatExact(float v) { return markFloat(formatFloatShortest(v)); }
 
 std::string quoteString(llvm::StringRef s) {
   std::string out = "\"";

@@ -14,8 +14,11 @@ void printGraph(const Graph &graph, llvm::raw_ostream &os);
 std::string printGraph(const Graph &graph);
 
 /// Shortest decimal text that parses back to the same double ("0.5", "1",
-/// "1e-05", "inf", "nan"); used for quantization scales in types.
+/// "1e-05", "inf", "nan").
 std::string formatDoubleExact(double v);
+/// Shortest decimal text that strtof reads back as the same float, without a
+/// float marker ("0.02", "1", "1e-05"); used for quantization scales in types.
+std::string formatFloatShortest(float v);
 /// A float literal: the shortest decimal that strtof reads back as the same
 /// float, always marked as a float ("1.0", "1e-05", "-0.0", "inf", "nan").
 std::string formatFloatExact(float v);

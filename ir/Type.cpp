@@ -145,7 +145,7 @@ std::string Type::str() const {
     if (quant->blockSize)
       os << "block=" << quant->blockSize << ", ";
     os << "scale=";
-    printList(os, quant->scales, formatDoubleExact);
+    printList(os, quant->scales, [](double v) { return formatFloatShortest(float(v)); });
     os << ", zp=";
     printList(os, quant->zeroPoints, [](int64_t v) { return std::to_string(v); });
     os << '>';

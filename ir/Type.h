@@ -116,9 +116,12 @@ private:
 
 /// Quantization parameters carried by a quantized tensor type: per-tensor
 /// (axis unset, one scale) or per-axis (one scale per slice along axis),
-/// optionally blocked along the axis.
+/// optionally blocked along the axis. Scales are always fp32 values held in
+/// doubles (double(float(s))): ONNX scales are fp32 and the reference computes
+/// in fp32; the text form prints them as the shortest text that reads back as
+/// the same float ("0.02").
 struct QuantParams {
-  std::vector<double> scales;
+  std::vector<double> scales; // each float-exact
   std::vector<int64_t> zeroPoints; // same length as scales
   std::optional<int64_t> axis;     // set for per-axis quantization
   int64_t blockSize = 0;           // 0: not blocked

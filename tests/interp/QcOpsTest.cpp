@@ -634,8 +634,9 @@ TEST(QcOpsInference, GraphInferenceKeepsResultQuantization) {
     FAIL() << llvm::toString(std::move(e));
   EXPECT_EQ(g->findValue("y")->type().str(), "tensor<1x4x3x3xu8, quant<scale=0.1, zp=0>>");
   ASSERT_TRUE(g->findValue("y")->type().quant);
-  EXPECT_EQ(g->findValue("y")->type().quant->scales, std::vector<double>{0.1});
-  EXPECT_EQ(g->findValue("z")->type().quant->scales, std::vector<double>{0.05});
+  // Scales are fp32 values: the parser reads "0.1" as float(0.1).
+  EXPECT_EQ(g->findValue("y")->type().quant->scales, std::vector<double>{double(0.1f)});
+  EXPECT_EQ(g->findValue("z")->type().quant->scales, std::vector<double>{double(0.05f)});
   if (llvm::Error e = ir::verifyGraph(*g))
     ADD_FAILURE() << llvm::toString(std::move(e));
 }
