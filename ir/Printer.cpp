@@ -2,6 +2,7 @@
 // printed is read back by ir/Parser.cpp to the same graph, constants bit for bit.
 #include "ir/Printer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -145,7 +146,7 @@ void printAttrValue(const AttrValue &value, llvm::raw_ostream &os) {
 
 std::string operandText(const Value *v) { return v ? formatValueName(v->name()) : "_"; }
 
-void printNode(const Node &node, llvm::raw_ostream &os) {
+void printNode(const Node &node, llvm::raw_ostream &os, const PrintOptions &options) {
   os << "  ";
   for (size_t i = 0; i < node.numResults(); ++i)
     os << (i ? ", " : "") << formatValueName(node.result(i)->name());
@@ -169,11 +170,17 @@ void printNode(const Node &node, llvm::raw_ostream &os) {
     os << " name " << quoteString(node.name());
   for (size_t i = 0; i < node.numResults(); ++i)
     os << (i ? ", " : " : ") << node.result(i)->type().str();
+  // A comment runs to the end of the line: the remark must stay on one.
+  if (options.remarks && !node.remark().empty()) {
+    std::string remark = node.remark();
+    std::replace(remark.begin(), remark.end(), '\n', ' ');
+    os << "  // remark: " << remark;
+  }
   os << '\n';
 }
 } // namespace
 
-void printGraph(const Graph &graph, llvm::raw_ostream &os) {
+void printGraph(const Graph &graph, llvm::raw_ostream &os, const PrintOptions &options) {
   os << "graph @"
      << (text::isBareName(graph.name()) ? graph.name() : quoteString(graph.name())) << '(';
   for (size_t i = 0; i < graph.inputs().size(); ++i) {
@@ -187,17 +194,17 @@ void printGraph(const Graph &graph, llvm::raw_ostream &os) {
     os << "  " << formatValueName(c->name()) << " = const "
        << formatTensorData(*c->constant()) << " : " << c->type().str() << '\n';
   for (const Node *node : graph.nodes())
-    printNode(*node, os);
+    printNode(*node, os, options);
   os << "  return";
   for (size_t i = 0; i < graph.outputs().size(); ++i)
     os << (i ? ", " : " ") << operandText(graph.outputs()[i]);
   os << "\n}\n";
 }
 
-std::string printGraph(const Graph &graph) {
+std::string printGraph(const Graph &graph, const PrintOptions &options) {
   std::string s;
   llvm::raw_string_ostream os(s);
-  printGraph(graph, os);
+  printGraph(graph, os, options);
   return s;
 }
 

@@ -10,8 +10,15 @@
 
 namespace qc::ir {
 
-void printGraph(const Graph &graph, llvm::raw_ostream &os);
-std::string printGraph(const Graph &graph);
+/// What the text form shows beyond the graph itself.
+struct PrintOptions {
+  /// Each node's remark (why a pass left it alone) as a trailing
+  /// `// remark: ...` comment on its line; the parser skips it.
+  bool remarks = false;
+};
+
+void printGraph(const Graph &graph, llvm::raw_ostream &os, const PrintOptions &options = {});
+std::string printGraph(const Graph &graph, const PrintOptions &options = {});
 
 /// Shortest decimal text that parses back to the same double ("0.5", "1",
 /// "1e-05", "inf", "nan").

@@ -37,6 +37,10 @@ cl::opt<int64_t> maxIntDiff("max-int-diff", cl::desc("Allowed integer output dif
                             cl::init(0), cl::cat(kCategory));
 cl::opt<double> floatTolerance("float-tolerance", cl::desc("Allowed float output difference"),
                                cl::init(0.0), cl::cat(kCategory));
+cl::opt<bool> printRemarks("print-remarks",
+                           cl::desc("Print each node's remark (why a pass left it alone) as a "
+                                    "trailing '// remark: ...' comment"),
+                           cl::cat(kCategory));
 cl::opt<unsigned> trials("trials", cl::desc("Random input sets for --check-equivalence"),
                          cl::init(3), cl::cat(kCategory));
 
@@ -111,7 +115,7 @@ llvm::Error processCase(llvm::StringRef text, llvm::StringRef bufferName,
   if (before)
     if (llvm::Error e = compareRuns(*before, **graph))
       return fail("equivalence check failed: " + llvm::toString(std::move(e)));
-  ir::printGraph(**graph, os);
+  ir::printGraph(**graph, os, ir::PrintOptions{printRemarks});
   return llvm::Error::success();
 }
 
