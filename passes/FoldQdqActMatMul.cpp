@@ -94,15 +94,6 @@ bool hasWeightOperand(const Node &op) {
   return dq && dq->kind() == OpKind::DequantizeLinear && dq->operand(0)->isConstant();
 }
 
-void eraseIfUnused(Graph &graph, Node *node) {
-  if (!node)
-    return;
-  for (Value *r : node->results())
-    if (!r->uses().empty() || isGraphOutput(graph, r))
-      return;
-  graph.eraseNode(node);
-}
-
 // DQ(a),DQ(b) -> MatMul -> [Relu|Clip] -> Q(y)  =>  qc.QMatMul(a, b) {act_min, act_max} : y's type
 // and without the Q: qc.QMatMul(a, b) with the MatMul's f32 result type.
 void apply(Graph &graph, const ActMatMulFold &f) {
@@ -112,7 +103,7 @@ void apply(Graph &graph, const ActMatMulFold &f) {
   assert(attached && "checked in planFold");
   (void)attached;
   Value *replaced = f.out ? f.out->q->result() : op->result();
-  std::string name = replaced->name();
+  const std::string &name = replaced->name();
   Type type = f.out ? f.out->resultType : op->result()->type();
   Node *q = graph.createNode(OpKind::QMatMul, {f.a.input, f.b.input},
                              {{graph.uniqueName(name + ".q"), type}}, op);
@@ -121,20 +112,10 @@ void apply(Graph &graph, const ActMatMulFold &f) {
     q->setAttr(AttrName::act_min, f.out->clamp->first);
     q->setAttr(AttrName::act_max, f.out->clamp->second);
   }
-  bool replacedOk = replaceValue(graph, replaced, q->result());
-  assert(replacedOk && "a node result can always take over");
-  (void)replacedOk;
-  if (f.out) {
-    eraseIfUnused(graph, f.out->q);
-    eraseIfUnused(graph, f.out->activation);
-  }
-  eraseIfUnused(graph, op);
   // Shared DQs stay for their other consumers (dce removes the rest).
-  eraseIfUnused(graph, f.a.dq);
-  if (f.b.dq != f.a.dq)
-    eraseIfUnused(graph, f.b.dq);
-  if (q->result()->name() != name && !graph.findValue(name))
-    graph.renameValue(q->result(), name);
+  Node *bDq = f.b.dq != f.a.dq ? f.b.dq : nullptr;
+  replaceFolded(graph, replaced, q,
+                {f.out ? f.out->q : nullptr, f.out ? f.out->activation : nullptr, op, f.a.dq, bDq});
 }
 
 class FoldQdqActMatMul : public Pass {
