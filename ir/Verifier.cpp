@@ -120,15 +120,8 @@ llvm::Error verifyNodeShape(const Node &node) {
 /// types may be more precise (a static dim where inference has a symbol).
 llvm::Error verifyResultTypes(const Node &node) {
   llvm::Expected<std::vector<Type>> inferred = inferResultTypes(makeInferContext(node));
-  if (!inferred) {
-    std::string message = llvm::toString(inferred.takeError());
-    // Inference is still being written for some ops; until every op has it,
-    // their stubs' "not implemented" means "cannot check". Remove this special
-    // case once no inference rule returns that message.
-    if (llvm::StringRef(message).contains("shape inference not implemented"))
-      return llvm::Error::success();
-    return fail("shape inference failed: " + message);
-  }
+  if (!inferred)
+    return fail("shape inference failed: " + llvm::toString(inferred.takeError()));
   if (inferred->size() < node.numResults())
     return fail(llvm::formatv("{0}: has {1} results but inference gives {2}",
                               node.describe(), node.numResults(), inferred->size()));
