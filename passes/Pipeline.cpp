@@ -13,7 +13,7 @@ namespace {
 // the QDQ pairs the folds exposed, and constant folding + DCE drop the float
 // weights and DQs nothing uses any more.
 const char *const kDefaultPipeline[] = {
-    "remove-identities",     "fold-constants",       "duplicate-dq",
+    "remove-identities",     "fold-constants",       "merge-activations",    "duplicate-dq",
     "propagate-qdq",         "remove-redundant-qdq", "fold-qlinear-ops",
     "fold-qdq-linear",       "fold-qdq-act-matmul",  "fold-qdq-elementwise",
     "fold-qdq-pool",         "fold-qdq-lut",         "fold-qdq-norm",
