@@ -195,7 +195,13 @@ void Graph::eraseNode(Node *n) {
     n->setOperand(i, nullptr);
   std::set<Value *> dead(n->results_.begin(), n->results_.end());
   std::erase_if(values_, [&](const auto &v) { return dead.count(v.get()) != 0; });
-  std::erase_if(nodes_, [&](const auto &p) { return p.get() == n; });
+  auto it = std::find_if(nodes_.begin(), nodes_.end(),
+                         [&](const auto &p) { return p.get() == n; });
+  assert(it != nodes_.end() && "erasing a node twice");
+  n->erased_ = true;
+  n->results_.clear();
+  erasedNodes_.push_back(std::move(*it));
+  nodes_.erase(it);
 }
 
 void Graph::replaceAllUsesWith(Value *from, Value *to) {

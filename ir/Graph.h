@@ -112,6 +112,12 @@ public:
   /// for the fold report; the last pass to look at the node wins. Not
   /// printed in the text form.
   const std::string &remark() const { return remark_; }
+
+  /// True once Graph::eraseNode removed this node. Erased nodes stay
+  /// allocated until Graph::releaseErasedNodes (the pass manager calls it
+  /// after each pass), so a pass iterating a nodes() snapshot can skip them
+  /// instead of touching freed memory. Their results are gone.
+  bool isErased() const { return erased_; }
   void setRemark(std::string r) { remark_ = std::move(r); }
 
 private:
@@ -125,6 +131,7 @@ private:
   std::vector<Value *> results_;
   std::vector<std::pair<AttrName, AttrValue>> attrs_;
   std::string remark_;
+  bool erased_ = false;
 };
 
 class Graph {
@@ -156,8 +163,10 @@ public:
   Node *createNode(OpKind kind, llvm::ArrayRef<Value *> operands,
                    llvm::ArrayRef<std::pair<std::string, Type>> results,
                    Node *before = nullptr);
-  /// Removes a node whose results have no uses.
+  /// Removes a node whose results have no uses (see Node::isErased).
   void eraseNode(Node *n);
+  /// Frees the nodes eraseNode removed.
+  void releaseErasedNodes() { erasedNodes_.clear(); }
   /// Redirects every use of `from` (and graph outputs) to `to`.
   void replaceAllUsesWith(Value *from, Value *to);
   /// Removes nodes whose results are all unused and not graph outputs, then
@@ -189,6 +198,7 @@ private:
   std::vector<std::unique_ptr<Value>> values_;
   std::map<std::string, Value *, std::less<>> valuesByName_;
   std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<std::unique_ptr<Node>> erasedNodes_;
   std::vector<Value *> inputs_;
   std::vector<Value *> outputs_;
 };

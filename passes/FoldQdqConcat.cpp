@@ -21,7 +21,7 @@ public:
   llvm::Expected<bool> run(ir::Graph &graph) override {
     bool changed = false;
     for (Node *node : graph.nodes())
-      if (node->kind() == OpKind::Concat)
+      if (!node->isErased() && node->kind() == OpKind::Concat)
         changed |= rewrite(graph, *node);
     if (changed)
       graph.removeDeadCode();

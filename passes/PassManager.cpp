@@ -45,6 +45,7 @@ llvm::Error PassManager::run(ir::Graph &graph) {
   llvm::raw_ostream &os = options_.printStream ? *options_.printStream : llvm::errs();
   for (auto &pass : passes_) {
     auto changed = pass->run(graph);
+    graph.releaseErasedNodes();
     if (!changed)
       return changed.takeError();
     if (options_.verifyEach)

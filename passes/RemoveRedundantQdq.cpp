@@ -26,7 +26,7 @@ public:
   llvm::Expected<bool> run(ir::Graph &graph) override {
     bool changed = false;
     for (Node *q : graph.nodes())
-      if (q->kind() == OpKind::QuantizeLinear)
+      if (!q->isErased() && q->kind() == OpKind::QuantizeLinear)
         changed |= rewrite(graph, *q);
     if (changed)
       graph.removeDeadCode();
