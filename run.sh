@@ -9,8 +9,8 @@ source scripts/setup.sh
 qc_build
 
 example=examples/digits
-echo "== qcompile: imported IR of $example/model.onnx (first lines)"
-"$QC_BUILD_DIR"/tools/qcompile "$example/model.onnx" --emit=ir | head -n 12
+echo "== qcompile --report: how much of $example/model.onnx folds to integer"
+"$QC_BUILD_DIR"/tools/qcompile "$example/model.onnx" --report
 echo "== qcrun --reference on $(basename $example)/test_images.npy"
 "$QC_BUILD_DIR"/tools/qcrun "$example/model.onnx" --reference \
   --input input="$example/test_images.npy" \
