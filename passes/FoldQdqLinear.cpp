@@ -25,6 +25,7 @@ struct LinearFold {
   OpKind qcKind = OpKind::QConv;
   DqMatch x, w;
   Node *biasDq = nullptr;               // erased with the pattern when dead
+  Node *biasAdd = nullptr;              // a float bias Add after the op, absorbed
   std::shared_ptr<const Tensor> weight; // as the qc op reads it
   QuantParams weightParams;             // axis / scales as the qc op reads them
   bool weightRewritten = false;         // transposed or rescaled: a new constant
@@ -75,7 +76,10 @@ std::vector<double> weightAbsSums(const LinearFold &f, int64_t channels) {
 // Reads the bias (Conv B or Gemm C) into integers in units of sx * sw[m]:
 // DQ(int32) with that scale is used as is (ONNX Runtime's format); a float
 // constant (PyTorch's) becomes rne(beta * b[m] / (sx * sw[m])).
-llvm::Error readBias(LinearFold &f, Value *b, int64_t channels, double beta) {
+// `shapeChecked`: b's shape was already checked to broadcast along the
+// channel only (a bias Add), so any b of M elements is one per channel.
+llvm::Error readBias(LinearFold &f, Value *b, int64_t channels, double beta,
+                     bool shapeChecked = false) {
   auto inScale = [&](int64_t m) {
     const QuantParams &p = f.weightParams;
     return f.x.params.scales[0] * (p.isPerTensor() ? p.scales[0] : p.scales[size_t(m)]);
@@ -86,7 +90,8 @@ llvm::Error readBias(LinearFold &f, Value *b, int64_t channels, double beta) {
     if (n == 1)
       return [](int64_t) { return int64_t(0); };
     const std::vector<int64_t> &d = t.dims();
-    bool rowVector = n == channels && (d.size() == 1 || (d.size() == 2 && d[0] == 1));
+    bool rowVector =
+        n == channels && (shapeChecked || d.size() == 1 || (d.size() == 2 && d[0] == 1));
     if (!rowVector)
       return std::nullopt;
     return [](int64_t m) { return m; };
@@ -185,6 +190,35 @@ llvm::Error prepareGemmWeight(LinearFold &f) {
   return llvm::Error::success();
 }
 
+// op -> Add(op, b) with b a float constant that only varies along the output
+// channel (PyTorch's Linear: MatMul(x, w^T) + b): the Add, or null.
+Node *matchBiasAdd(const Graph &graph, const LinearFold &f) {
+  Value *y = f.op->result();
+  // The op's own float result must not be needed by anything else.
+  if (y->uses().size() != 1 || isGraphOutput(graph, y))
+    return nullptr;
+  Node *add = y->uses().front().user;
+  if (add->kind() != OpKind::Add)
+    return nullptr;
+  Value *b = add->operand(add->operand(0) == y ? 1 : 0);
+  // Add(y, y) or a run-time bias is no constant bias.
+  if (b == y || !b->isConstant() || !isFloatType(b->type().elem))
+    return nullptr;
+  const Shape &ys = y->type().shape;
+  const std::vector<int64_t> &d = b->constant()->dims();
+  // The bias must not broadcast the result to a larger shape: its rank fits
+  // and every dimension but the channel's is 1.
+  if (!ys.isRanked() || d.size() > ys.rank())
+    return nullptr;
+  size_t channelAxis = f.qcKind == OpKind::QMatMul ? ys.rank() - 1 : 1;
+  for (size_t i = 0; i < d.size(); ++i) {
+    size_t axis = ys.rank() - d.size() + i;
+    if (d[i] != 1 && axis != channelAxis)
+      return nullptr;
+  }
+  return add;
+}
+
 // Checks the pattern around `op` and gathers the fold; touches nothing.
 llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
   LinearFold f;
@@ -241,9 +275,17 @@ llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
   // Bias: Conv's B, Gemm's beta * C.
   Value *bias = op->operand(2);
   double beta = op->kind() == OpKind::Gemm ? double(op->getFloat(AttrName::beta)) : 1.0;
-  if (bias && beta != 0.0)
+  if (bias && beta != 0.0) {
     if (llvm::Error e = readBias(f, bias, layout->channels, beta))
       return e;
+  } else if ((f.biasAdd = matchBiasAdd(graph, f))) {
+    // A float bias Add after an op without bias: b / (sx * sw[m]) rounded
+    // into the int32 bias, as ONNX Runtime's and PyTorch's quantizers do.
+    Value *y = op->result();
+    Value *b = f.biasAdd->operand(f.biasAdd->operand(0) == y ? 1 : 0);
+    if (llvm::Error e = readBias(f, b, layout->channels, 1.0, /*shapeChecked=*/true))
+      return e;
+  }
   // int32 accumulation must not overflow (NUMERICS.md): bound it exactly.
   ElemType xt = f.x.input->type().elem;
   int64_t zx = f.x.params.zeroPoints[0];
@@ -258,7 +300,7 @@ llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
                                     op->describe(), bound, m));
   }
   // With a Q behind it the op requantizes; otherwise it writes fp32.
-  auto out = matchOutputQ(graph, op->result());
+  auto out = matchOutputQ(graph, f.biasAdd ? f.biasAdd->result() : op->result());
   if (out)
     f.out = std::move(*out);
   else
@@ -306,7 +348,7 @@ private:
     return v;
   }
 
-  // DQ(x),DQ(w),[b] -> Conv|ConvTranspose|MatMul|Gemm -> [Relu|Clip] -> Q(y)
+  // DQ(x),DQ(w),[b] -> Conv|ConvTranspose|MatMul|Gemm -> [Add(b)] -> [Relu|Clip] -> Q(y)
   //   =>  qc.QConv|QConvTranspose|QMatMul(x, w, b) {act_min, act_max} : y's type
   // and without the Q: the same qc op with the op's f32 result type.
   void apply(Graph &graph, const LinearFold &f) {
@@ -315,14 +357,14 @@ private:
     assert(attached && "checked in planFold");
     (void)attached;
     std::vector<Value *> operands = {f.x.input, weightValue(graph, f)};
-    Value *replaced = f.out ? f.out->q->result() : op->result();
+    Value *replaced = f.out ? f.out->q->result() : f.biasAdd ? f.biasAdd->result() : op->result();
     std::string name = replaced->name();
     if (!f.bias.empty()) {
       Tensor b = Tensor::fromInts(ElemType::I32, {int64_t(f.bias.size())}, f.bias);
       operands.push_back(
           graph.addConstant(graph.uniqueName(op->result()->name() + ".bias"), std::move(b)));
     }
-    Type type = f.out ? f.out->resultType : op->result()->type();
+    Type type = f.out ? f.out->resultType : replaced->type();
     Node *q = graph.createNode(f.qcKind, operands, {{graph.uniqueName(name + ".q"), type}}, op);
     q->setName(op->name());
     if (f.qcKind != OpKind::QMatMul)
@@ -334,8 +376,8 @@ private:
     }
     // Shared DQs stay for their other consumers (dce removes the rest).
     replaceFolded(graph, replaced, q,
-                  {f.out ? f.out->q : nullptr, f.out ? f.out->activation : nullptr, op, f.x.dq,
-                   f.w.dq, f.biasDq});
+                  {f.out ? f.out->q : nullptr, f.out ? f.out->activation : nullptr, f.biasAdd, op,
+                   f.x.dq, f.w.dq, f.biasDq});
   }
 
   std::vector<std::pair<Value *, Value *>> weights_; // weight, its quantized form

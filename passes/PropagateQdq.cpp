@@ -4,6 +4,7 @@
 #include <functional>
 #include <set>
 
+#include "interp/Interpreter.h"
 #include "ir/ShapeInference.h"
 #include "passes/Pass.h"
 #include "passes/QdqMatch.h"
@@ -136,6 +137,11 @@ bool Propagator::tryPropagate(Node &node) {
     return false;
   }
 
+  // A constant (a weight) with constant other operands folds: its moved
+  // per-channel axis goes into the DQ after it, no Q expects the old one.
+  bool folds = x->isConstant() && std::all_of(node.operands().begin() + 1, node.operands().end(),
+                                              [](const Value *v) { return !v || v->isConstant(); });
+
   // The integer op's result types: inference on the quantized input carries
   // (or drops) the parameters as the op moves the axis.
   ir::Type xType = x->type();
@@ -183,7 +189,7 @@ bool Propagator::tryPropagate(Node &node) {
     }
     // A Transpose that moves the channel axis would leave the per-channel
     // parameters meaning other slices than the Q after it expects.
-    if (t.quant->axis && node.kind() == OpKind::Transpose &&
+    if (t.quant->axis && node.kind() == OpKind::Transpose && !folds &&
         *t.quant->axis != *params->quant.axis) {
       node.setRemark(llvm::formatv("Transpose moves the per-channel axis {0} to {1}",
                                    *params->quant.axis, *t.quant->axis)
@@ -202,19 +208,40 @@ bool Propagator::tryPropagate(Node &node) {
     intResults.emplace_back(graph_.uniqueName(node.result(i)->name() + ".q"), std::move(t));
   }
 
-  // DQ(x) -> op  =>  op(x) on the integers, result typed with x's parameters
   std::vector<Value *> operands = node.operands();
   operands[0] = x;
-  if (padValue) {
-    operands.resize(std::max<size_t>(operands.size(), 3));
-    operands[2] = graph_.addConstant(graph_.uniqueName(x->name() + ".pad_zp"), *padValue);
+  if (folds) {
+    // DQ(w) -> op, w and op's other operands constant  =>  DQ(op(w) folded)
+    std::vector<const ir::Tensor *> tensors;
+    for (Value *v : operands)
+      tensors.push_back(v ? v->constant() : nullptr);
+    if (padValue) {
+      tensors.resize(std::max<size_t>(tensors.size(), 3));
+      tensors[2] = &*padValue;
+    }
+    auto folded = interp::evaluateNode(node, tensors);
+    if (!folded) {
+      node.setRemark("cannot fold the constant: " + llvm::toString(folded.takeError()));
+      return false;
+    }
+    for (size_t i = 0; i < node.numResults(); ++i) {
+      Value *c = graph_.addConstant(intResults[i].first, std::move((*folded)[i]));
+      c->setType(intResults[i].second);
+      finishResult(node.result(i), c, *dq, node);
+    }
+  } else {
+    // DQ(x) -> op  =>  op(x) on the integers, result typed with x's parameters
+    if (padValue) {
+      operands.resize(std::max<size_t>(operands.size(), 3));
+      operands[2] = graph_.addConstant(graph_.uniqueName(x->name() + ".pad_zp"), *padValue);
+    }
+    Node *intOp = graph_.createNode(node.kind(), operands, intResults, &node);
+    intOp->setName(node.name());
+    for (const auto &[attr, value] : node.attrs())
+      intOp->setAttr(attr, value);
+    for (size_t i = 0; i < node.numResults(); ++i)
+      finishResult(node.result(i), intOp->result(i), *dq, node);
   }
-  Node *intOp = graph_.createNode(node.kind(), operands, intResults, &node);
-  intOp->setName(node.name());
-  for (const auto &[attr, value] : node.attrs())
-    intOp->setAttr(attr, value);
-  for (size_t i = 0; i < node.numResults(); ++i)
-    finishResult(node.result(i), intOp->result(i), *dq, node);
 
   erase(&node);
   if (dq->result()->uses().empty() && !isGraphOutput(graph_, dq->result()))

@@ -170,13 +170,8 @@ const ModelCase kModels[] = {
     {"mobilenetv2_block_ort.onnx", 1.0, ""},
     {"mlp_torch.onnx", 1.0, ""},
     {"mlp_ort.onnx", 1.0, ""},
-    // NOT 100% yet: 4,096 of 69,632 MACs (the act x act Q.K^T and P.V).
-    // Missing rules: propagate-qdq moving a per-channel DQ through Transpose
-    // (permuting its axis: PyTorch's MatMul(x, Transpose(DQ(w)))), and
-    // fold-qdq-linear absorbing the float bias Add after the MatMul.
-    {"encoder_block_torch.onnx", 4096.0 / 69632.0,
-     "propagate-qdq: per-channel DQ through Transpose; fold-qdq-linear: MatMul + float bias "
-     "Add"},
+    // PyTorch's Linear: MatMul(x, Transpose(DQ(w))) + float bias Add.
+    {"encoder_block_torch.onnx", 1.0, ""},
     {"encoder_block_ort.onnx", 1.0, ""},
 };
 
@@ -207,6 +202,9 @@ TEST(FoldDigitsTest, AllMacsIntegerAndAccuracyKept) {
 
   passes::FoldReport report = passes::computeFoldReport(*folded);
   EXPECT_EQ(report.integerMacShare(), expectedShare(1.0)) << describeFloatNodes(report);
+  // No float op remains (the pool writes int8 behind its Flatten, the Q moved
+  // before it): only the input's Q and the logits' DQ convert.
+  EXPECT_TRUE(report.floatNodes.empty()) << describeFloatNodes(report);
 
   auto images = tools::readNpy(sourcePath("examples/digits/test_images.npy"));
   ASSERT_TRUE(bool(images)) << llvm::toString(images.takeError());
