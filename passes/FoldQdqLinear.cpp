@@ -82,7 +82,8 @@ llvm::Error readBias(LinearFold &f, Value *b, int64_t channels, double beta,
                      bool shapeChecked = false) {
   auto inScale = [&](int64_t m) {
     const QuantParams &p = f.weightParams;
-    return f.x.params.scales[0] * (p.isPerTensor() ? p.scales[0] : p.scales[size_t(m)]);
+    // ConvTranspose's M/group scales repeat across the groups: m mod M/group.
+    return f.x.params.scales[0] * p.scales[size_t(m) % p.scales.size()];
   };
   // A bias of one value or [1, M] broadcasts like [M] (Gemm's C).
   auto perChannel = [&](const Tensor &t) -> std::optional<std::function<int64_t(int64_t)>> {
@@ -153,9 +154,7 @@ llvm::Expected<WeightLayout> weightLayout(LinearFold &f) {
   case OpKind::Conv:
     return WeightLayout{0, dims[0]};
   case OpKind::ConvTranspose:
-    // Per-axis along 1 has M/group scales: only group 1 maps them to channels.
-    if (!f.weightParams.isPerTensor() && group != 1)
-      return mismatch(op.describe() + ": per-channel weights with group " + std::to_string(group));
+    // Per-axis along 1 has M/group scales: output channel m uses m mod M/group.
     return WeightLayout{1, dims[1] * group};
   default:
     return WeightLayout{1, dims[1]};
