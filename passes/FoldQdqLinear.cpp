@@ -26,6 +26,7 @@ struct LinearFold {
   DqMatch x, w;
   Node *biasDq = nullptr;               // erased with the pattern when dead
   Node *biasAdd = nullptr;              // a float bias Add after the op, absorbed
+  Value *fullC = nullptr;               // Gemm's float C varying per row: added in float
   std::shared_ptr<const Tensor> weight; // as the qc op reads it
   QuantParams weightParams;             // axis / scales as the qc op reads them
   bool weightRewritten = false;         // transposed or rescaled: a new constant
@@ -218,6 +219,15 @@ Node *matchBiasAdd(const Graph &graph, const LinearFold &f) {
   return add;
 }
 
+// Gemm's C as a float constant of [M, N] or [M, 1] with M > 1: it varies
+// along the rows, which a per-output-channel int32 bias cannot express.
+bool isRowVaryingC(const Value &c) {
+  if (!c.isConstant() || !isFloatType(c.type().elem))
+    return false;
+  const std::vector<int64_t> &d = c.constant()->dims();
+  return d.size() == 2 && d[0] > 1;
+}
+
 // Checks the pattern around `op` and gathers the fold; touches nothing.
 llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
   LinearFold f;
@@ -274,7 +284,11 @@ llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
   // Bias: Conv's B, Gemm's beta * C.
   Value *bias = op->operand(2);
   double beta = op->kind() == OpKind::Gemm ? double(op->getFloat(AttrName::beta)) : 1.0;
-  if (bias && beta != 0.0) {
+  if (bias && beta != 0.0 && op->kind() == OpKind::Gemm && isRowVaryingC(*bias)) {
+    // A C that differs per row is no per-channel bias: the MACs fold, C is
+    // added to the f32 result in float (the Q after it stays).
+    f.fullC = bias;
+  } else if (bias && beta != 0.0) {
     if (llvm::Error e = readBias(f, bias, layout->channels, beta))
       return e;
   } else if ((f.biasAdd = matchBiasAdd(graph, f))) {
@@ -299,6 +313,8 @@ llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
                                     op->describe(), bound, m));
   }
   // With a Q behind it the op requantizes; otherwise it writes fp32.
+  if (f.fullC)
+    return f;
   auto out = matchOutputQ(graph, f.biasAdd ? f.biasAdd->result() : op->result());
   if (out)
     f.out = std::move(*out);
@@ -372,6 +388,21 @@ private:
     if (f.out && f.out->clamp) {
       q->setAttr(AttrName::act_min, f.out->clamp->first);
       q->setAttr(AttrName::act_max, f.out->clamp->second);
+    }
+    if (f.fullC) {
+      // DQ(x),DQ(w) -> Gemm(C [M, N])  =>  Add(qc.QMatMul(x, w) : f32, beta * C)
+      Value *c = f.fullC;
+      if (float beta = op->getFloat(AttrName::beta); beta != 1.0f) {
+        Tensor scaled = *c->constant();
+        for (int64_t i = 0; i < scaled.numElements(); ++i)
+          scaled.setDouble(i, double(beta * float(scaled.getDouble(i))));
+        c = graph.addConstant(graph.uniqueName(c->name() + ".beta"), std::move(scaled));
+      }
+      Node *add = graph.createNode(OpKind::Add, {q->result(), c},
+                                   {{graph.uniqueName(name + ".c"), op->result()->type()}}, op);
+      add->setRemark("Gemm's C varies per row: added in float after the integer MatMul");
+      replaceFolded(graph, replaced, add, {op, f.x.dq, f.w.dq});
+      return;
     }
     // Shared DQs stay for their other consumers (dce removes the rest).
     replaceFolded(graph, replaced, q,
