@@ -28,17 +28,21 @@ std::vector<int64_t> toInts(const Tensor &t) {
   return v;
 }
 
-llvm::Expected<ConvShape> convShape(const EvalContext &ctx, const Tensor &x, const Tensor &w,
-                                    const Tensor &y) {
+namespace {
+// The geometry both convolution walks share: `infer` (the ONNX shape rule)
+// gives the window; channels come from `outChannels`.
+template <typename Shape, typename Infer>
+llvm::Expected<Shape> windowShape(const EvalContext &ctx, const Tensor &x, const Tensor &w,
+                                  const Tensor &y, Infer infer, int64_t outChannels) {
   ir::InferContext ictx{ctx.node, {}, {}};
   ir::infer::WindowGeometry g;
-  auto shape = ir::infer::convOutputShape(ictx, x.type().shape, w.type().shape, &g);
+  auto shape = infer(ictx, x.type().shape, w.type().shape, &g);
   if (!shape)
     return shape.takeError();
-  ConvShape s;
+  Shape s;
   s.batch = x.dims()[0];
   s.inChannels = x.dims()[1];
-  s.outChannels = w.dims()[0];
+  s.outChannels = outChannels;
   s.group = ctx.node.getInt(ir::AttrName::group);
   s.inSpatial.assign(x.dims().begin() + 2, x.dims().end());
   s.outSpatial.assign(y.dims().begin() + 2, y.dims().end());
@@ -48,26 +52,19 @@ llvm::Expected<ConvShape> convShape(const EvalContext &ctx, const Tensor &x, con
   s.padsBegin.assign(g.pads.begin(), g.pads.begin() + long(s.inSpatial.size()));
   return s;
 }
+} // namespace
+
+llvm::Expected<ConvShape> convShape(const EvalContext &ctx, const Tensor &x, const Tensor &w,
+                                    const Tensor &y) {
+  // Conv's weight is M x C/group x k...
+  return windowShape<ConvShape>(ctx, x, w, y, ir::infer::convOutputShape, w.dims()[0]);
+}
 
 llvm::Expected<ConvTransposeShape> convTransposeShape(const EvalContext &ctx, const Tensor &x,
                                                       const Tensor &w, const Tensor &y) {
-  ir::InferContext ictx{ctx.node, {}, {}};
-  ir::infer::WindowGeometry g;
-  auto shape = ir::infer::convTransposeOutputShape(ictx, x.type().shape, w.type().shape, &g);
-  if (!shape)
-    return shape.takeError();
-  ConvTransposeShape s;
-  s.batch = x.dims()[0];
-  s.inChannels = x.dims()[1];
-  s.outChannels = y.dims()[1];
-  s.group = ctx.node.getInt(ir::AttrName::group);
-  s.inSpatial.assign(x.dims().begin() + 2, x.dims().end());
-  s.outSpatial.assign(y.dims().begin() + 2, y.dims().end());
-  s.kernel = g.kernel;
-  s.strides = g.strides;
-  s.dilations = g.dilations;
-  s.padsBegin.assign(g.pads.begin(), g.pads.begin() + long(s.inSpatial.size()));
-  return s;
+  // ConvTranspose's M is group * w's dim 1: read it off the output.
+  return windowShape<ConvTransposeShape>(ctx, x, w, y, ir::infer::convTransposeOutputShape,
+                                         y.dims()[1]);
 }
 
 MatMulShape matMulShape(llvm::ArrayRef<int64_t> aDims, llvm::ArrayRef<int64_t> bDims) {

@@ -78,6 +78,12 @@ public:
       y.setInt(i, requantize(acc, factor, zeroPoint_, lo_, hi_));
   }
 
+  /// Stores the mean of `count` centred inputs of scale `xScale` summing to
+  /// `acc`: inScale = xScale / count (an empty window, acc = 0, yields zy).
+  void storeMean(Tensor &y, int64_t i, int64_t acc, double xScale, int64_t count) const {
+    store(y, i, acc, factor(xScale / double(std::max<int64_t>(count, 1))));
+  }
+
   /// Stores a result already computed in fp32 (QAdd, QMul): rne, + zp, clamp.
   void storeScaled(Tensor &y, int64_t i, float scaled) const {
     double shifted = double(std::nearbyint(scaled)) + double(zeroPoint_);
@@ -89,6 +95,23 @@ private:
   double outScale_ = 1;
   int64_t zeroPoint_ = 0, lo_ = 0, hi_ = 0;
 };
+
+/// The one quantized input of Requantize and the summing ops (pools,
+/// ReduceMean): its zero-point-centred integers, its scale, and the output
+/// stage of the node's result.
+struct CenteredInput {
+  std::vector<int64_t> values;
+  double scale;
+  OutputStage out;
+};
+
+llvm::Expected<CenteredInput> centeredInput(const EvalContext &ctx) {
+  const QuantParams &xq = operandQuant(ctx, 0);
+  auto out = OutputStage::create(ctx);
+  if (!out)
+    return out.takeError();
+  return CenteredInput{centered(ctx.in(0), xq), xq.scales[0], *out};
+}
 
 /// Per-channel factors inScale[c] = xScale * wScale[c], each checked finite.
 llvm::Expected<std::vector<float>> channelFactors(const EvalContext &ctx, const OutputStage &out,
@@ -102,6 +125,24 @@ llvm::Expected<std::vector<float>> channelFactors(const EvalContext &ctx, const 
           llvm::formatv("requantization multiplier of channel {0} is {1}", c, f[size_t(c)]));
   }
   return f;
+}
+
+/// The output stage of a linear op and its factor per output channel c,
+/// inScale[c] = xScale * wScale[c].
+struct ChannelStage {
+  OutputStage out;
+  std::vector<float> factors;
+};
+
+llvm::Expected<ChannelStage> channelStage(const EvalContext &ctx, double xScale,
+                                          const QuantParams &w, int64_t channels) {
+  auto out = OutputStage::create(ctx);
+  if (!out)
+    return out.takeError();
+  auto factors = channelFactors(ctx, *out, xScale, w, channels);
+  if (!factors)
+    return factors.takeError();
+  return ChannelStage{*out, std::move(*factors)};
 }
 
 /// x dequantized exactly as DequantizeLinear does (fp32 (q - zp) * scale),
@@ -147,19 +188,16 @@ llvm::Error evalQConv(EvalContext &ctx) {
   if (!s)
     return s.takeError();
   const QuantParams &xq = operandQuant(ctx, 0), &wq = operandQuant(ctx, 1);
-  auto out = OutputStage::create(ctx);
-  if (!out)
-    return out.takeError();
-  auto factors = channelFactors(ctx, *out, xq.scales[0], wq, s->outChannels);
-  if (!factors)
-    return factors.takeError();
+  auto stage = channelStage(ctx, xq.scales[0], wq, s->outChannels);
+  if (!stage)
+    return stage.takeError();
   int64_t perChannel = s->outChannels ? w.numElements() / s->outChannels : 0;
   std::vector<int64_t> xv = centered(x, xq);
   std::vector<int64_t> wv = centered(w, wq, [&](int64_t i) { return i / perChannel; });
   std::vector<int64_t> bias = ctx.has(2) ? toInts(ctx.in(2)) : std::vector<int64_t>();
   // Padding taps are skipped: the input is padded with zx, i.e. 0 once centred.
   convolve<int64_t>(*s, xv, wv, [&](int64_t i, int64_t m, int64_t acc) {
-    out->store(y, i, bias.empty() ? acc : acc + bias[size_t(m)], (*factors)[size_t(m)]);
+    stage->out.store(y, i, bias.empty() ? acc : acc + bias[size_t(m)], stage->factors[size_t(m)]);
   });
   return llvm::Error::success();
 }
@@ -173,13 +211,10 @@ llvm::Error evalQConvTranspose(EvalContext &ctx) {
   if (!s)
     return s.takeError();
   const QuantParams &xq = operandQuant(ctx, 0), &wq = operandQuant(ctx, 1);
-  auto out = OutputStage::create(ctx);
-  if (!out)
-    return out.takeError();
   int64_t outPerGroup = w.dims()[1];
-  auto factors = channelFactors(ctx, *out, xq.scales[0], wq, outPerGroup);
-  if (!factors)
-    return factors.takeError();
+  auto stage = channelStage(ctx, xq.scales[0], wq, outPerGroup);
+  if (!stage)
+    return stage.takeError();
   int64_t kernelSize = product(s->kernel);
   std::vector<int64_t> xv = centered(x, xq);
   std::vector<int64_t> wv =
@@ -190,7 +225,7 @@ llvm::Error evalQConvTranspose(EvalContext &ctx) {
   for (int64_t i = 0; i < y.numElements(); ++i) {
     int64_t m = (i / outSize) % s->outChannels;
     int64_t sum = acc[size_t(i)] + (bias.empty() ? 0 : bias[size_t(m)]);
-    out->store(y, i, sum, (*factors)[size_t(m % outPerGroup)]);
+    stage->out.store(y, i, sum, stage->factors[size_t(m % outPerGroup)]);
   }
   return llvm::Error::success();
 }
@@ -200,19 +235,16 @@ llvm::Error evalQMatMul(EvalContext &ctx) {
   const Tensor &a = ctx.in(0), &b = ctx.in(1);
   Tensor &y = ctx.out();
   const QuantParams &aq = operandQuant(ctx, 0), &bq = operandQuant(ctx, 1);
-  auto out = OutputStage::create(ctx);
-  if (!out)
-    return out.takeError();
   MatMulShape s = matMulShape(a.dims(), b.dims());
-  auto factors = channelFactors(ctx, *out, aq.scales[0], bq, s.n);
-  if (!factors)
-    return factors.takeError();
+  auto stage = channelStage(ctx, aq.scales[0], bq, s.n);
+  if (!stage)
+    return stage.takeError();
   std::vector<int64_t> av = centered(a, aq);
   std::vector<int64_t> bv = centered(b, bq, [&](int64_t i) { return i % s.n; });
   std::vector<int64_t> bias = ctx.has(2) ? toInts(ctx.in(2)) : std::vector<int64_t>();
   matMulWalk<int64_t>(s, av, bv, [&](int64_t i, int64_t acc) {
     int64_t n = i % s.n;
-    out->store(y, i, bias.empty() ? acc : acc + bias[size_t(n)], (*factors)[size_t(n)]);
+    stage->out.store(y, i, bias.empty() ? acc : acc + bias[size_t(n)], stage->factors[size_t(n)]);
   });
   return llvm::Error::success();
 }
@@ -263,15 +295,12 @@ llvm::Error evalQMul(EvalContext &ctx) {
 
 // qy = sat(rne(float(qx - zx) * float(sx / sy)) + zy).
 llvm::Error evalRequantize(EvalContext &ctx) {
-  const Tensor &x = ctx.in(0);
-  Tensor &y = ctx.out();
-  const QuantParams &xq = operandQuant(ctx, 0);
-  auto out = OutputStage::create(ctx);
-  if (!out)
-    return out.takeError();
-  float factor = out->factor(xq.scales[0]);
-  for (int64_t i = 0; i < x.numElements(); ++i)
-    out->store(y, i, x.getInt(i) - xq.zeroPoints[0], factor);
+  auto x = centeredInput(ctx);
+  if (!x)
+    return x.takeError();
+  float factor = x->out.factor(x->scale);
+  for (size_t i = 0; i < x->values.size(); ++i)
+    x->out.store(ctx.out(), int64_t(i), x->values[i], factor);
   return llvm::Error::success();
 }
 
@@ -295,12 +324,10 @@ llvm::Error evalQAveragePool(EvalContext &ctx) {
   auto g = windowGeometryOf(ctx);
   if (!g)
     return g.takeError();
-  const QuantParams &xq = operandQuant(ctx, 0);
-  auto out = OutputStage::create(ctx);
-  if (!out)
-    return out.takeError();
+  auto in = centeredInput(ctx);
+  if (!in)
+    return in.takeError();
   bool includePad = ctx.node.getInt(ir::AttrName::count_include_pad) == 1;
-  std::vector<int64_t> xv = centered(x, xq);
   llvm::ArrayRef<int64_t> inSpatial = llvm::ArrayRef(x.dims()).drop_front(2);
   llvm::ArrayRef<int64_t> outSpatial = llvm::ArrayRef(y.dims()).drop_front(2);
   int64_t inPlane = planeSize(x.dims()), outPlane = planeSize(y.dims());
@@ -309,11 +336,9 @@ llvm::Error evalQAveragePool(EvalContext &ctx) {
     forEachWindow(*g, inSpatial, outSpatial, [&](const Window &w, int64_t outOffset) {
       int64_t acc = 0;
       for (int64_t offset : w.offsets)
-        acc += xv[size_t(p * inPlane + offset)];
+        acc += in->values[size_t(p * inPlane + offset)];
       int64_t count = includePad ? w.tapsInPaddedInput : int64_t(w.offsets.size());
-      // A window without taps has acc = 0: it yields zy (the real 0).
-      double inScale = xq.scales[0] / double(std::max<int64_t>(count, 1));
-      out->store(y, p * outPlane + outOffset, acc, out->factor(inScale));
+      in->out.storeMean(y, p * outPlane + outOffset, acc, in->scale, count);
     });
   return llvm::Error::success();
 }
@@ -321,43 +346,34 @@ llvm::Error evalQAveragePool(EvalContext &ctx) {
 // acc = sum over each N,C plane of (qx - zx), inScale = sx / plane size.
 llvm::Error evalQGlobalAveragePool(EvalContext &ctx) {
   const Tensor &x = ctx.in(0);
-  Tensor &y = ctx.out();
-  const QuantParams &xq = operandQuant(ctx, 0);
-  auto out = OutputStage::create(ctx);
-  if (!out)
-    return out.takeError();
+  auto in = centeredInput(ctx);
+  if (!in)
+    return in.takeError();
   int64_t plane = planeSize(x.dims()), planes = x.dims()[0] * x.dims()[1];
-  float factor = out->factor(xq.scales[0] / double(std::max<int64_t>(plane, 1)));
-  std::vector<int64_t> xv = centered(x, xq);
   for (int64_t p = 0; p < planes; ++p) {
     int64_t acc = 0;
     for (int64_t i = 0; i < plane; ++i)
-      acc += xv[size_t(p * plane + i)];
-    out->store(y, p, acc, factor);
+      acc += in->values[size_t(p * plane + i)];
+    in->out.storeMean(ctx.out(), p, acc, in->scale, plane);
   }
   return llvm::Error::success();
 }
 
 // acc = sum over the reduced elements of (qx - zx), inScale = sx / count.
 llvm::Error evalQReduceMean(EvalContext &ctx) {
-  const Tensor &x = ctx.in(0);
   Tensor &y = ctx.out();
-  const QuantParams &xq = operandQuant(ctx, 0);
-  auto out = OutputStage::create(ctx);
-  if (!out)
-    return out.takeError();
-  std::vector<int64_t> xv = centered(x, xq);
+  auto in = centeredInput(ctx);
+  if (!in)
+    return in.takeError();
   std::optional<std::vector<int64_t>> map = reduceIndexMap(ctx);
   std::vector<int64_t> acc(size_t(y.numElements()), 0), count(size_t(y.numElements()), 0);
-  for (size_t i = 0; i < xv.size(); ++i) {
+  for (size_t i = 0; i < in->values.size(); ++i) {
     size_t o = map ? size_t((*map)[i]) : i; // no map: the identity
-    acc[o] += xv[i];
+    acc[o] += in->values[i];
     ++count[o];
   }
-  for (size_t o = 0; o < acc.size(); ++o) {
-    double inScale = xq.scales[0] / double(std::max<int64_t>(count[o], 1));
-    out->store(y, int64_t(o), acc[o], out->factor(inScale));
-  }
+  for (size_t o = 0; o < acc.size(); ++o)
+    in->out.storeMean(y, int64_t(o), acc[o], in->scale, count[o]);
   return llvm::Error::success();
 }
 
