@@ -83,21 +83,14 @@ public:
   llvm::StringRef name() const override { return "fold-qlinear-ops"; }
 
   llvm::Expected<bool> run(Graph &graph) override {
-    bool changed = false;
-    std::vector<Node *> candidates;
-    for (Node *n : graph.nodes())
-      if (n->kind() == OpKind::QLinearConv || n->kind() == OpKind::QLinearMatMul)
-        candidates.push_back(n);
-    for (Node *op : candidates) {
-      auto fold = planFold(op);
-      if (!fold) {
-        op->setRemark(remarkFrom(fold.takeError()));
-        continue;
-      }
-      apply(graph, *fold);
-      changed = true;
-    }
-    return changed;
+    return foldEach(
+        graph,
+        [](const Node &n) {
+          return n.kind() == OpKind::QLinearConv || n.kind() == OpKind::QLinearMatMul;
+        },
+        [&](Node &op) {
+          return applyOrRemark(op, planFold(&op), [&](const auto &f) { apply(graph, f); });
+        });
   }
 
 private:

@@ -98,8 +98,8 @@ bool hasWeightOperand(const Node &op) {
 // and without the Q: qc.QMatMul(a, b) with the MatMul's f32 result type.
 void apply(Graph &graph, const ActMatMulFold &f) {
   Node *op = f.op;
-  bool attached = attachQuantParams(f.a.input, f.a.params) &&
-                  attachQuantParams(f.b.input, f.b.params);
+  bool attached =
+      attachQuantParams(f.a.input, f.a.params) && attachQuantParams(f.b.input, f.b.params);
   assert(attached && "checked in planFold");
   (void)attached;
   Value *replaced = f.out ? f.out->q->result() : op->result();
@@ -123,21 +123,11 @@ public:
   llvm::StringRef name() const override { return "fold-qdq-act-matmul"; }
 
   llvm::Expected<bool> run(Graph &graph) override {
-    bool changed = false;
-    std::vector<Node *> candidates;
-    for (Node *n : graph.nodes())
-      if (n->kind() == OpKind::MatMul && !hasWeightOperand(*n))
-        candidates.push_back(n);
-    for (Node *op : candidates) {
-      auto fold = planFold(graph, op);
-      if (!fold) {
-        op->setRemark(remarkFrom(fold.takeError()));
-        continue;
-      }
-      apply(graph, *fold);
-      changed = true;
-    }
-    return changed;
+    return foldEach(
+        graph, [](const Node &n) { return n.kind() == OpKind::MatMul && !hasWeightOperand(n); },
+        [&](Node &op) {
+          return applyOrRemark(op, planFold(graph, &op), [&](const auto &f) { apply(graph, f); });
+        });
   }
 };
 

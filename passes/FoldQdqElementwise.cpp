@@ -18,15 +18,9 @@ public:
   llvm::StringRef name() const override { return "fold-qdq-elementwise"; }
 
   llvm::Expected<bool> run(ir::Graph &graph) override {
-    // Candidates first: a fold erases the Relu/Q nodes after its Add/Mul.
-    std::vector<Node *> candidates;
-    for (Node *node : graph.nodes())
-      if (node->kind() == OpKind::Add || node->kind() == OpKind::Mul)
-        candidates.push_back(node);
-    bool changed = false;
-    for (Node *node : candidates)
-      changed |= tryFold(graph, *node);
-    return changed;
+    return foldEach(
+        graph, [](const Node &n) { return n.kind() == OpKind::Add || n.kind() == OpKind::Mul; },
+        [&](Node &n) { return tryFold(graph, n); });
   }
 
 private:

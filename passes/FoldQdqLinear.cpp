@@ -328,23 +328,16 @@ public:
   llvm::StringRef name() const override { return "fold-qdq-linear"; }
 
   llvm::Expected<bool> run(Graph &graph) override {
-    bool changed = false;
-    std::vector<Node *> candidates;
-    for (Node *n : graph.nodes())
-      if (n->kind() == OpKind::Conv || n->kind() == OpKind::ConvTranspose ||
-          n->kind() == OpKind::MatMul || n->kind() == OpKind::Gemm)
-        candidates.push_back(n);
     weights_.clear();
-    for (Node *op : candidates) {
-      auto fold = planFold(graph, op);
-      if (!fold) {
-        op->setRemark(remarkFrom(fold.takeError()));
-        continue;
-      }
-      apply(graph, *fold);
-      changed = true;
-    }
-    return changed;
+    return foldEach(
+        graph,
+        [](const Node &n) {
+          return n.kind() == OpKind::Conv || n.kind() == OpKind::ConvTranspose ||
+                 n.kind() == OpKind::MatMul || n.kind() == OpKind::Gemm;
+        },
+        [&](Node &op) {
+          return applyOrRemark(op, planFold(graph, &op), [&](const auto &f) { apply(graph, f); });
+        });
   }
 
 private:

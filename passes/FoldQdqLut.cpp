@@ -68,16 +68,14 @@ public:
   llvm::StringRef name() const override { return "fold-qdq-lut"; }
 
   llvm::Expected<bool> run(ir::Graph &graph) override {
-    // Candidates first: a fold erases the chain before its Q.
-    std::vector<Node *> candidates;
-    for (Node *node : graph.nodes())
-      if (node->kind() == OpKind::QuantizeLinear && node->operand(0)->producer() &&
-          isElementwise(node->operand(0)->producer()->kind()))
-        candidates.push_back(node);
-    bool changed = false;
-    for (Node *q : candidates)
-      changed |= tryFold(graph, *q);
-    return changed;
+    // The candidates are the Qs that end an elementwise chain.
+    return foldEach(
+        graph,
+        [](const Node &n) {
+          return n.kind() == OpKind::QuantizeLinear && n.operand(0)->producer() &&
+                 isElementwise(n.operand(0)->producer()->kind());
+        },
+        [&](Node &q) { return tryFold(graph, q); });
   }
 
 private:

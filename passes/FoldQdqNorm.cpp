@@ -22,15 +22,12 @@ public:
   llvm::StringRef name() const override { return "fold-qdq-norm"; }
 
   llvm::Expected<bool> run(ir::Graph &graph) override {
-    // Candidates first: a fold erases the Q after its op.
-    std::vector<Node *> candidates;
-    for (Node *node : graph.nodes())
-      if (node->kind() == OpKind::Softmax || node->kind() == OpKind::LayerNormalization)
-        candidates.push_back(node);
-    bool changed = false;
-    for (Node *node : candidates)
-      changed |= tryFold(graph, *node);
-    return changed;
+    return foldEach(
+        graph,
+        [](const Node &n) {
+          return n.kind() == OpKind::Softmax || n.kind() == OpKind::LayerNormalization;
+        },
+        [&](Node &n) { return tryFold(graph, n); });
   }
 
 private:

@@ -88,16 +88,13 @@ public:
   llvm::StringRef name() const override { return "fold-qdq-pool"; }
 
   llvm::Expected<bool> run(ir::Graph &graph) override {
-    // Candidates first: a fold erases the Q after its pool.
-    std::vector<Node *> candidates;
-    for (Node *node : graph.nodes())
-      if (node->kind() == OpKind::AveragePool || node->kind() == OpKind::GlobalAveragePool ||
-          node->kind() == OpKind::ReduceMean)
-        candidates.push_back(node);
-    bool changed = false;
-    for (Node *node : candidates)
-      changed |= tryFold(graph, *node);
-    return changed;
+    return foldEach(
+        graph,
+        [](const Node &n) {
+          return n.kind() == OpKind::AveragePool || n.kind() == OpKind::GlobalAveragePool ||
+                 n.kind() == OpKind::ReduceMean;
+        },
+        [&](Node &n) { return tryFold(graph, n); });
   }
 
 private:
@@ -171,9 +168,8 @@ private:
       return t;
     };
     ir::Type poolType = !q ? result->type() : moved.empty() ? out->resultType : quantized(result);
-    Node *folded = graph.createNode(kind, operands,
-                                    {{graph.uniqueName(outName + ".folded"), poolType}},
-                                    q ? q : &pool);
+    Node *folded = graph.createNode(
+        kind, operands, {{graph.uniqueName(outName + ".folded"), poolType}}, q ? q : &pool);
     folded->setName(pool.name());
     for (const auto &[attr, value] : pool.attrs())
       folded->setAttr(attr, value);
@@ -182,8 +178,8 @@ private:
       std::vector<Value *> ops = op->operands();
       ops[0] = last->result(0);
       ir::Type t = op == moved.back() ? out->resultType : quantized(op->result(0));
-      Node *intOp = graph.createNode(
-          op->kind(), ops, {{graph.uniqueName(op->result(0)->name() + ".q"), t}}, q);
+      Node *intOp = graph.createNode(op->kind(), ops,
+                                     {{graph.uniqueName(op->result(0)->name() + ".q"), t}}, q);
       intOp->setName(op->name());
       for (const auto &[attr, value] : op->attrs())
         intOp->setAttr(attr, value);

@@ -71,8 +71,7 @@ std::optional<std::string> integerBlocker(const ir::Graph &graph, const Node &no
         return std::string("pad value is not a constant");
       for (int64_t i = 0; i < value->constant()->numElements(); ++i)
         if (double v = value->constant()->getDouble(i); v != 0.0)
-          return llvm::formatv("pad value {0} is not 0.0 (the zero point's real value)", v)
-              .str();
+          return llvm::formatv("pad value {0} is not 0.0 (the zero point's real value)", v).str();
     }
     // One scalar pad value cannot be the zero point of every channel.
     const std::vector<int64_t> &zps = in.quant.zeroPoints;
@@ -255,8 +254,7 @@ bool Propagator::tryPropagate(Node &node) {
   return true;
 }
 
-void Propagator::finishResult(Value *floatResult, Value *intResult, const Node &dq,
-                              Node &before) {
+void Propagator::finishResult(Value *floatResult, Value *intResult, const Node &dq, Node &before) {
   const QdqParams intParams{intResult->type().elem, *intResult->type().quant};
   // Sort the consumers: Qs with x's parameters take the integers as they
   // are, per-tensor Qs with other parameters requantize, the rest (and Qs
@@ -318,10 +316,9 @@ void Propagator::finishResult(Value *floatResult, Value *intResult, const Node &
   // Float consumers and graph outputs: DQ(x) moves after the op.
   if (floatResult->uses().empty() && !isGraphOutput(graph_, floatResult))
     return;
-  Node *after = graph_.createNode(OpKind::DequantizeLinear, {intResult, dq.operand(1), dq.operand(2)},
-                                  {{graph_.uniqueName(floatResult->name() + ".dq"),
-                                    floatResult->type()}},
-                                  &before);
+  Node *after = graph_.createNode(
+      OpKind::DequantizeLinear, {intResult, dq.operand(1), dq.operand(2)},
+      {{graph_.uniqueName(floatResult->name() + ".dq"), floatResult->type()}}, &before);
   after->setName(dq.name());
   if (intParams.quant.axis)
     after->setAttr(ir::AttrName::axis, *intParams.quant.axis);

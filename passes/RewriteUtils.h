@@ -1,8 +1,11 @@
 // Small helpers shared by passes.
 #pragma once
 
+#include <vector>
+
 #include "ir/Graph.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/Error.h"
 
 namespace qc::passes {
 
@@ -23,5 +26,34 @@ void eraseIfDead(ir::Graph &graph, ir::Node *node);
 /// have become dead are erased.
 void replaceFolded(ir::Graph &graph, ir::Value *replaced, ir::Node *folded,
                    llvm::ArrayRef<ir::Node *> chain);
+
+/// The fold passes' driver: collects the nodes `isCandidate(node)` selects
+/// first (a fold erases nodes around its own, so the graph's list must not
+/// be walked while rewriting), then calls `tryFold(node)` on each one no
+/// earlier fold erased. Returns whether any call returned true.
+template <typename IsCandidate, typename TryFold>
+bool foldEach(ir::Graph &graph, IsCandidate isCandidate, TryFold tryFold) {
+  std::vector<ir::Node *> candidates;
+  for (ir::Node *node : graph.nodes())
+    if (isCandidate(*node))
+      candidates.push_back(node);
+  bool changed = false;
+  for (ir::Node *node : candidates)
+    if (!node->isErased())
+      changed |= tryFold(*node);
+  return changed;
+}
+
+/// The plan/apply form of a fold: a failed `plan` becomes `node`'s remark
+/// (why it stays float) and returns false; otherwise `apply(*plan)` rewrites.
+template <typename Plan, typename Apply>
+bool applyOrRemark(ir::Node &node, llvm::Expected<Plan> plan, Apply apply) {
+  if (!plan) {
+    node.setRemark(llvm::toString(plan.takeError()));
+    return false;
+  }
+  apply(*plan);
+  return true;
+}
 
 } // namespace qc::passes
