@@ -80,6 +80,8 @@ class Bench:
             r["float_nodes"] = rep.get("float_nodes", [])
         else:
             r["report_error"] = first_error(err)
+        if self.a.ort_only:
+            return r
         so = os.path.join(self.out, f"{model}_{fmt}.so")
         cmd = [self.qcompile, src, "-o", so, "--emit=so"]
         if self.a.target_cpu:
@@ -134,7 +136,7 @@ class Bench:
         for model in a.models:
             for fmt in a.formats:
                 key = (model, fmt)
-                c = self.compile_qc(model, fmt) if not a.ort_only else {"so": None}
+                c = self.compile_qc(model, fmt)
                 if c.get("so"):
                     c["check"] = self.compare(model, fmt, c["so"])
                 info[key] = c

@@ -237,7 +237,8 @@ def mobilenetv2_ort(ref, calib):
 
 def layer_models(ref, arch, out_dir):
     """One single-conv QDQ model (ORT format, static shape) per distinct conv of `ref`, for a
-    per-layer profile: DQ(x) -> Conv -> Relu -> Q -> DQ(output), with the layer's own weights."""
+    per-layer profile: u8 input -> DQ -> Conv -> Relu -> Q -> u8 output, with the layer's own
+    weights (u8 I/O: the time is the conv's, not float conversions or the binding's copies)."""
     shapes = {}
 
     def record(module, inputs, output):  # returns None: the output stays as it is
@@ -260,20 +261,27 @@ def layer_models(ref, arch, out_dir):
         kind = "dw" if conv.groups == cin and cin > 1 else f"{k}x{k}"
         name = f"{arch}_{kind}_c{cin}_k{cout}_s{conv.stride}_{h}x{w}"
         b = mm.QdqBuilder(name, act_signed=False)
+        # Quantize a calibration batch as the full model's Q would, then keep only the DQ: the
+        # graph input is that u8 tensor, so no float conversion is timed with the conv.
         b.vals["input"] = torch.randn(4, cin, h, w)
-        y = ort_conv(b, "conv", b.qdq("input"), conv, "relu")
-        b.nodes[-1].output[0] = "output"  # ort_conv ends with the DQ producing y
-        b.vals["output"] = b.vals[y]
-        out_shape = list(b.vals["output"].shape[1:])
-        m = b.model([mm.f32_io("input", [1, cin, h, w])], [mm.f32_io("output", [1, *out_shape])],
-                    13)
+        x = b.qdq("input")
+        q_node, dq_node = b.nodes[-2], b.nodes[-1]
+        b.nodes.remove(q_node)
+        dq_node.input[0] = "input"
+        q_input = b.vals[q_node.output[0]]
+        ort_conv(b, "conv", x, conv, "relu")
+        b.nodes.pop()  # the final DQ: the Q's u8 result is the output
+        b.nodes[-1].output[0] = "output"
+        out_shape = [1, cout, *b.vals[b.nodes[-1].input[0]].shape[2:]]
+        u8 = onnx.TensorProto.UINT8
+        m = b.model([onnx.helper.make_tensor_value_info("input", u8, [1, cin, h, w])],
+                    [onnx.helper.make_tensor_value_info("output", u8, out_shape)], 13)
         onnx.checker.check_model(m)
         macs = int(np.prod(out_shape)) * int(np.prod(conv.weight.shape[1:]))
         m.doc_string = f"macs={macs}"
         with open(os.path.join(out_dir, name + ".onnx"), "wb") as f:
             f.write(m.SerializeToString())
-        np.save(os.path.join(out_dir, name + ".input.npy"),
-                np.random.default_rng(0).standard_normal((1, cin, h, w), dtype=np.float32))
+        np.save(os.path.join(out_dir, name + ".input.npy"), q_input[:1].numpy().astype(np.uint8))
     print(f"{arch}: {len(seen)} distinct conv layers in {out_dir}")
 
 
@@ -339,6 +347,8 @@ def main():
     ap.add_argument("--models", default=",".join(ARCHS))
     ap.add_argument("--layers", action="store_true",
                     help="also write one single-conv model per distinct layer into DIR/layers")
+    ap.add_argument("--layers-only", action="store_true",
+                    help="write only the single-conv layer models")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -346,30 +356,32 @@ def main():
     image = rng.standard_normal((1, *IMAGE), dtype=np.float32)
     np.save(os.path.join(args.out, "input_224.npy"), image)
 
-    for k, arch in enumerate(args.models.split(",")):
+    for arch in args.models.split(","):
         if arch not in ARCHS:
             sys.exit(f"make_bench_models: unknown model '{arch}' (known: {', '.join(ARCHS)})")
         t0 = time.time()
+        k = list(ARCHS).index(arch)  # the seeds do not depend on --models
         make_module, make_ort = ARCHS[arch]
         mm.seed_everything(SEED + k)
         ref = make_module()
         calibrate(ref)
-        fp32 = export(ref, arch + "_fp32", fake_quant=False)
-        save(fp32, os.path.join(args.out, arch + "_fp32.onnx"))
-        torch_export = export(ref, arch + "_torch", fake_quant=True)
-        save(torch_export, os.path.join(args.out, arch + "_torch.onnx"))
-        save(scalar_qparams(torch_export), os.path.join(args.out, arch + "_torch.ortcompat.onnx"))
-        torch.manual_seed(SEED + 100 + k)
-        calib = torch.randn(CALIBRATION_BATCHES * CALIBRATION_BATCH, *IMAGE)
-        with torch.no_grad():
-            ort = make_ort(ref, calib)
-        onnx.checker.check_model(ort)
-        save(ort, os.path.join(args.out, arch + "_ort.onnx"))
-        if args.layers:
+        if not args.layers_only:
+            fp32 = export(ref, arch + "_fp32", fake_quant=False)
+            save(fp32, os.path.join(args.out, arch + "_fp32.onnx"))
+            torch_export = export(ref, arch + "_torch", fake_quant=True)
+            save(torch_export, os.path.join(args.out, arch + "_torch.onnx"))
+            save(scalar_qparams(torch_export),
+                 os.path.join(args.out, arch + "_torch.ortcompat.onnx"))
+            torch.manual_seed(SEED + 100 + k)
+            calib = torch.randn(CALIBRATION_BATCHES * CALIBRATION_BATCH, *IMAGE)
+            with torch.no_grad():
+                ort = make_ort(ref, calib)
+            onnx.checker.check_model(ort)
+            save(ort, os.path.join(args.out, arch + "_ort.onnx"))
+            print(f"{arch}: {conv_macs(fp32) / 1e9:.3f} GMAC per image")
+        if args.layers or args.layers_only:
             layer_models(ref, arch, os.path.join(args.out, "layers"))
-        print(f"{arch}: {conv_macs(fp32) / 1e9:.3f} GMAC per image, "
-              f"{time.time() - t0:.1f} s")
-
+        print(f"{arch}: {time.time() - t0:.1f} s")
 
 if __name__ == "__main__":
     main()
