@@ -8,8 +8,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "interp/Interpreter.h"
-#include "ir/ShapeInference.h"
+#include "tests/interp/OpTester.h"
 
 namespace qc::interp {
 namespace {
@@ -26,69 +25,7 @@ using ir::Type;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-/// One node in its own graph, evaluated on concrete tensors (null operands
-/// are absent optional inputs) or type-inferred from declared types.
-class OpTester {
-public:
-  explicit OpTester(OpKind kind, unsigned numResults = 1)
-      : kind_(kind), numResults_(numResults) {}
-
-  OpTester &attr(AttrName name, AttrValue value) {
-    attrs_.emplace_back(name, std::move(value));
-    return *this;
-  }
-
-  llvm::Expected<std::vector<Tensor>> run(std::vector<const Tensor *> inputs) {
-    std::vector<Type> types;
-    for (const Tensor *t : inputs)
-      types.push_back(t ? t->type() : Type());
-    std::vector<bool> present;
-    for (const Tensor *t : inputs)
-      present.push_back(t != nullptr);
-    ir::Node *node = build(types, present);
-    return evaluateNode(*node, inputs);
-  }
-
-  /// Result types from operand types (null: absent); constants optional.
-  llvm::Expected<std::vector<Type>>
-  infer(std::vector<std::optional<Type>> types,
-        std::vector<const Tensor *> constants = {}) {
-    std::vector<Type> plain;
-    std::vector<bool> present;
-    for (auto &t : types) {
-      plain.push_back(t.value_or(Type()));
-      present.push_back(t.has_value());
-    }
-    ir::Node *node = build(plain, present);
-    ir::InferContext ctx = ir::makeInferContext(*node);
-    for (size_t i = 0; i < constants.size(); ++i)
-      if (constants[i])
-        ctx.operandValues[i] = constants[i];
-    return ir::inferResultTypes(ctx);
-  }
-
-private:
-  ir::Node *build(const std::vector<Type> &types, const std::vector<bool> &present) {
-    graph_ = std::make_unique<ir::Graph>();
-    std::vector<ir::Value *> operands;
-    for (size_t i = 0; i < types.size(); ++i)
-      operands.push_back(present[i] ? graph_->addInput("in" + std::to_string(i), types[i])
-                                    : nullptr);
-    std::vector<std::pair<std::string, Type>> results;
-    for (unsigned i = 0; i < numResults_; ++i)
-      results.emplace_back("out" + std::to_string(i), Type());
-    ir::Node *node = graph_->createNode(kind_, operands, results);
-    node->setName("n");
-    for (auto &[name, value] : attrs_)
-      node->setAttr(name, value);
-    return node;
-  }
-
-  OpKind kind_;
-  unsigned numResults_;
-  std::vector<std::pair<AttrName, AttrValue>> attrs_;
-  std::unique_ptr<ir::Graph> graph_;
-};
+using testing::OpTester;
 
 Tensor floats(std::vector<int64_t> dims, std::vector<double> v,
               ElemType t = ElemType::F32) {

@@ -7,8 +7,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "interp/Interpreter.h"
-#include "ir/ShapeInference.h"
+#include "tests/interp/OpTester.h"
 #include "tests/interp/QuantLinearData.h"
 
 namespace qc::interp {
@@ -24,52 +23,7 @@ using ir::Tensor;
 using ir::Type;
 using namespace testdata;
 
-/// One node in its own graph, evaluated on concrete tensors (null: absent
-/// optional input) or type-inferred from operand types (all present).
-class Op {
-public:
-  explicit Op(OpKind kind, unsigned numResults = 1) : kind_(kind), numResults_(numResults) {}
-  Op &attr(AttrName name, AttrValue value) {
-    attrs_.emplace_back(name, std::move(value));
-    return *this;
-  }
-
-  llvm::Expected<std::vector<Tensor>> run(std::vector<const Tensor *> inputs) {
-    std::vector<Type> types;
-    for (const Tensor *t : inputs)
-      types.push_back(t ? t->type() : Type());
-    std::vector<bool> present;
-    for (const Tensor *t : inputs)
-      present.push_back(t != nullptr);
-    return evaluateNode(*build(types, present), inputs);
-  }
-  llvm::Expected<std::vector<Type>> infer(std::vector<Type> types) {
-    return ir::inferResultTypes(
-        ir::makeInferContext(*build(types, std::vector<bool>(types.size(), true))));
-  }
-
-private:
-  ir::Node *build(const std::vector<Type> &types, const std::vector<bool> &present) {
-    graph_ = std::make_unique<ir::Graph>();
-    std::vector<ir::Value *> operands;
-    for (size_t i = 0; i < types.size(); ++i)
-      operands.push_back(present[i] ? graph_->addInput("in" + std::to_string(i), types[i])
-                                    : nullptr);
-    std::vector<std::pair<std::string, Type>> results;
-    for (unsigned i = 0; i < numResults_; ++i)
-      results.emplace_back("out" + std::to_string(i), Type());
-    ir::Node *node = graph_->createNode(kind_, operands, results);
-    node->setName("n");
-    for (auto &[name, value] : attrs_)
-      node->setAttr(name, value);
-    return node;
-  }
-
-  OpKind kind_;
-  unsigned numResults_;
-  std::vector<std::pair<AttrName, AttrValue>> attrs_;
-  std::unique_ptr<ir::Graph> graph_;
-};
+using Op = testing::OpTester;
 
 Tensor floats(Ints dims, Doubles v, ElemType t = ElemType::F32) {
   return Tensor::fromDoubles(t, std::move(dims), v);
@@ -93,11 +47,11 @@ std::string runError(Op &op, std::vector<const Tensor *> inputs) {
   return r ? std::string() : llvm::toString(r.takeError());
 }
 std::string inferError(Op &op, std::vector<Type> types) {
-  auto r = op.infer(std::move(types));
+  auto r = op.infer({types.begin(), types.end()});
   return r ? std::string() : llvm::toString(r.takeError());
 }
 Type inferred(Op &op, std::vector<Type> types, size_t i = 0) {
-  auto r = op.infer(std::move(types));
+  auto r = op.infer({types.begin(), types.end()});
   if (!r) {
     ADD_FAILURE() << llvm::toString(r.takeError());
     return Type();
