@@ -228,6 +228,20 @@ bool isRowVaryingC(const Value &c) {
   return d.size() == 2 && d[0] > 1;
 }
 
+// i4/u4 weights (stored one per byte) become i8/u8 with the same values and
+// zero points: the integer op's sums are the same, exactly.
+void widenInt4Weight(LinearFold &f) {
+  ElemType t = f.weight->elemType();
+  if (t != ElemType::I4 && t != ElemType::U4)
+    return;
+  const Tensor &w = *f.weight;
+  Tensor wide(t == ElemType::I4 ? ElemType::I8 : ElemType::U8, w.dims());
+  for (int64_t i = 0; i < w.numElements(); ++i)
+    wide.setInt(i, w.getInt(i));
+  f.weight = std::make_shared<const Tensor>(std::move(wide));
+  f.weightRewritten = true;
+}
+
 // Checks the pattern around `op` and gathers the fold; touches nothing.
 llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
   LinearFold f;
@@ -260,6 +274,7 @@ llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
   f.w = std::move(*w);
   f.weight = f.w.input->constantPtr();
   f.weightParams = f.w.params;
+  widenInt4Weight(f);
   size_t weightRank = f.weight->rank();
   bool isMatMul = f.qcKind == OpKind::QMatMul;
   if (isMatMul && weightRank != 2)

@@ -101,8 +101,11 @@ Type withQuant(Type type, QuantParams params) {
 namespace {
 bool isByteType(ElemType t) { return t == ElemType::U8 || t == ElemType::I8; }
 
-// The common part of activation and weight DQ matching.
-llvm::Expected<DqMatch> matchDq(Value *v) {
+bool isInt4Type(ElemType t) { return t == ElemType::U4 || t == ElemType::I4; }
+
+// The common part of activation and weight DQ matching; `allowInt4`: the
+// input may also be i4/u4 (weights, widened to 8 bits by the folds).
+llvm::Expected<DqMatch> matchDq(Value *v, bool allowInt4 = false) {
   Node *dq = v ? v->producer() : nullptr;
   if (!dq || dq->kind() != OpKind::DequantizeLinear)
     return mismatch(llvm::Twine("'") + (v ? v->name() : "") +
@@ -112,9 +115,9 @@ llvm::Expected<DqMatch> matchDq(Value *v) {
     return mismatch(dq->describe() + ": result is " + elemTypeName(v->type().elem).str() +
                     ", not f32");
   Value *input = dq->operand(0);
-  if (!isByteType(input->type().elem))
+  if (!isByteType(input->type().elem) && !(allowInt4 && isInt4Type(input->type().elem)))
     return mismatch(dq->describe() + ": input is " + elemTypeName(input->type().elem).str() +
-                    ", not u8/i8");
+                    (allowInt4 ? ", not u8/i8/u4/i4" : ", not u8/i8"));
   auto params = quantParamsOf(*dq);
   if (!params)
     return params.takeError();
@@ -133,7 +136,7 @@ llvm::Expected<DqMatch> matchActivationDq(Value *v) {
 }
 
 llvm::Expected<DqMatch> matchWeightDq(Value *v) {
-  auto m = matchDq(v);
+  auto m = matchDq(v, /*allowInt4=*/true);
   if (!m)
     return m.takeError();
   // Folding bakes the weight into the integer op: it must be known now.

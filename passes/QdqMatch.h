@@ -66,7 +66,8 @@ struct DqMatch {
 /// are per-tensor and constant, the result is f32.
 llvm::Expected<DqMatch> matchActivationDq(ir::Value *v);
 
-/// `v` = DequantizeLinear(w) of a weight: w is an integer constant (u8/i8),
+/// `v` = DequantizeLinear(w) of a weight: w is an integer constant (u8/i8,
+/// or u4/i4 which the caller widens to u8/i8),
 /// the parameters are constant, per-tensor or per-axis (not blocked), and the
 /// result is f32. The caller checks that the axis is the one it needs.
 llvm::Expected<DqMatch> matchWeightDq(ir::Value *v);
