@@ -311,8 +311,12 @@ llvm::Expected<LinearFold> planFold(const Graph &graph, Node *op) {
     // into the int32 bias, as ONNX Runtime's and PyTorch's quantizers do.
     Value *y = op->result();
     Value *b = f.biasAdd->operand(f.biasAdd->operand(0) == y ? 1 : 0);
-    if (llvm::Error e = readBias(f, b, layout->channels, 1.0, /*shapeChecked=*/true))
-      return e;
+    // A bias beyond int32 stays a float Add; the op still folds without it.
+    if (llvm::Error e = readBias(f, b, layout->channels, 1.0, /*shapeChecked=*/true)) {
+      f.biasAdd->setRemark(remarkFrom(std::move(e)));
+      f.biasAdd = nullptr;
+      f.bias.clear();
+    }
   }
   // int32 accumulation must not overflow (NUMERICS.md): bound it exactly.
   ElemType xt = f.x.input->type().elem;
