@@ -1,6 +1,10 @@
 /* The per-session thread pool behind qc_rt_parallel_for (see ThreadPool.h):
    a step is published by bumping a generation counter; workers spin on it
-   for a few tens of microseconds, then block on a condition variable. */
+   for a few tens of microseconds, then block on a condition variable. Each
+   thread's chunk is claimed (CAS on a per-chunk generation) before it runs:
+   the caller, done with its own chunk, runs the chunks of workers that have
+   not started yet, so a descheduled worker (oversubscribed or noisy VM)
+   delays a step by one chunk at most, never by a scheduler time slice. */
 #define _GNU_SOURCE
 #include "runtime/ThreadPool.h"
 
@@ -17,13 +21,19 @@ struct qc_worker {
   pthread_t thread;
 };
 
+/* The generation a chunk was last claimed for. */
+struct qc_chunk {
+  _Alignas(64) _Atomic uint64_t claimed;
+};
+
 struct qc_pool {
   int32_t num_threads;
+  struct qc_chunk *chunks; /* num_threads */
   int64_t spin_ns;
   struct qc_worker *workers;
   pthread_mutex_t mutex;
   pthread_cond_t wake; /* workers wait here for a new generation */
-  pthread_cond_t done; /* the caller waits here for pending == 0 */
+  pthread_cond_t finished; /* the caller waits here for done == num_threads */
 
   /* The current step; written by the caller before it bumps `generation`,
      read by workers after they see the new generation. */
@@ -32,9 +42,9 @@ struct qc_pool {
   int64_t num_tasks;
 
   /* Each on its own cache line: workers poll `generation` while the
-     caller polls `pending`. */
+     caller polls `done`. */
   _Alignas(64) _Atomic uint64_t generation;
-  _Alignas(64) _Atomic int32_t pending; /* workers not done with the step */
+  _Alignas(64) _Atomic int32_t done; /* chunks of the current step finished */
   _Alignas(64) _Atomic int32_t sleepers; /* workers blocked on `wake` */
   _Atomic int32_t caller_sleeping;
   _Atomic int32_t stop;
@@ -64,6 +74,13 @@ static void run_chunk(const struct qc_pool *pool, int32_t index) {
   int64_t end = begin + base + (index < rem ? 1 : 0);
   if (begin < end)
     pool->fn(pool->exec, begin, end);
+}
+
+/* Claims chunk `index` for step `gen`; fails when someone already has (or
+   when `gen` is stale: every chunk of an old step was claimed). */
+static int claim_chunk(struct qc_pool *pool, int32_t index, uint64_t gen) {
+  uint64_t last = atomic_load_explicit(&pool->chunks[index].claimed, memory_order_relaxed);
+  return last < gen && atomic_compare_exchange_strong(&pool->chunks[index].claimed, &last, gen);
 }
 
 /* Spins, then blocks, until the generation differs from `seen`. */
@@ -104,10 +121,13 @@ static void *worker_main(void *arg) {
     seen = wait_for_step(pool, seen);
     if (atomic_load_explicit(&pool->stop, memory_order_acquire))
       break;
+    if (!claim_chunk(pool, worker->index, seen))
+      continue; /* the caller ran it, or this step is long over */
     run_chunk(pool, worker->index);
-    if (atomic_fetch_sub(&pool->pending, 1) == 1 && atomic_load(&pool->caller_sleeping)) {
+    if (atomic_fetch_add(&pool->done, 1) + 1 == pool->num_threads &&
+        atomic_load(&pool->caller_sleeping)) {
       pthread_mutex_lock(&pool->mutex);
-      pthread_cond_broadcast(&pool->done);
+      pthread_cond_broadcast(&pool->finished);
       pthread_mutex_unlock(&pool->mutex);
     }
   }
@@ -143,7 +163,7 @@ struct qc_pool *qc_pool_create(int32_t num_threads) {
   pool->fn = NULL;
   pool->num_tasks = 0;
   atomic_init(&pool->generation, 0);
-  atomic_init(&pool->pending, 0);
+  atomic_init(&pool->done, 0);
   atomic_init(&pool->sleepers, 0);
   atomic_init(&pool->caller_sleeping, 0);
   atomic_init(&pool->stop, 0);
@@ -153,12 +173,16 @@ struct qc_pool *qc_pool_create(int32_t num_threads) {
   if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && num_threads > CPU_COUNT(&cpus))
     pool->spin_ns = 0;
   pool->workers = NULL;
-  if (pthread_mutex_init(&pool->mutex, NULL) != 0) {
+  pool->chunks = aligned_alloc(64, sizeof(struct qc_chunk) * (size_t)num_threads);
+  if (!pool->chunks || pthread_mutex_init(&pool->mutex, NULL) != 0) {
+    free(pool->chunks);
     free(pool);
     return NULL;
   }
+  for (int32_t i = 0; i < num_threads; ++i)
+    atomic_init(&pool->chunks[i].claimed, 0);
   pthread_cond_init(&pool->wake, NULL);
-  pthread_cond_init(&pool->done, NULL);
+  pthread_cond_init(&pool->finished, NULL);
   if (num_threads == 1)
     return pool;
 
@@ -196,8 +220,9 @@ void qc_pool_destroy(struct qc_pool *pool) {
   if (pool->num_threads > 1 && pool->workers)
     stop_workers(pool, pool->num_threads - 1);
   free(pool->workers);
+  free(pool->chunks);
   pthread_cond_destroy(&pool->wake);
-  pthread_cond_destroy(&pool->done);
+  pthread_cond_destroy(&pool->finished);
   pthread_mutex_destroy(&pool->mutex);
   free(pool);
 }
@@ -215,24 +240,31 @@ void qc_rt_parallel_for(const qc_exec *exec, int64_t num_tasks, qc_task_fn fn) {
   pool->exec = exec;
   pool->fn = fn;
   pool->num_tasks = num_tasks;
-  atomic_store_explicit(&pool->pending, pool->num_threads - 1, memory_order_relaxed);
-  atomic_fetch_add(&pool->generation, 1); /* publishes the step (seq_cst) */
+  atomic_store_explicit(&pool->done, 0, memory_order_relaxed);
+  uint64_t gen = atomic_fetch_add(&pool->generation, 1) + 1; /* publishes the step */
   if (atomic_load(&pool->sleepers) > 0) {
     pthread_mutex_lock(&pool->mutex);
     pthread_cond_broadcast(&pool->wake);
     pthread_mutex_unlock(&pool->mutex);
   }
 
+  /* Chunk 0, then whatever chunks no worker has started. */
   tl_inside_pool = 1;
-  run_chunk(pool, 0);
+  int32_t mine = 0;
+  for (int32_t i = 0; i < pool->num_threads; ++i)
+    if (claim_chunk(pool, i, gen)) {
+      run_chunk(pool, i);
+      ++mine;
+    }
   tl_inside_pool = 0;
 
-  if (atomic_load_explicit(&pool->pending, memory_order_acquire) == 0)
+  int32_t all = pool->num_threads;
+  if (atomic_fetch_add(&pool->done, mine) + mine == all)
     return;
   int64_t start = now_ns();
   for (uint32_t i = 1;; ++i) {
     cpu_relax();
-    if (atomic_load_explicit(&pool->pending, memory_order_acquire) == 0)
+    if (atomic_load_explicit(&pool->done, memory_order_acquire) == all)
       return;
     if ((i & 63) == 0) {
       if (now_ns() - start > pool->spin_ns)
@@ -242,8 +274,8 @@ void qc_rt_parallel_for(const qc_exec *exec, int64_t num_tasks, qc_task_fn fn) {
   }
   pthread_mutex_lock(&pool->mutex);
   atomic_store(&pool->caller_sleeping, 1);
-  while (atomic_load(&pool->pending) != 0)
-    pthread_cond_wait(&pool->done, &pool->mutex);
+  while (atomic_load(&pool->done) != all)
+    pthread_cond_wait(&pool->finished, &pool->mutex);
   atomic_store(&pool->caller_sleeping, 0);
   pthread_mutex_unlock(&pool->mutex);
 }
