@@ -1,10 +1,106 @@
-// Placeholder: the kernel family that owns this case has not landed yet.
+// Depthwise qc.QConv (group == C, M = C * multiplier), NHWC: packs the
+// weights as zero-point-centred int16 [kh * kw][M], folds the input zero
+// point into the bias and emits the qs8_dwconv kernel (Qs8Dwconv.cpp) over
+// output rows.
+#include <cmath>
+
 #include "codegen/emit/Linear.h"
+#include "codegen/emit/QuantEmit.h"
+#include "codegen/kernels/Qs8Dwconv.h"
+#include "ir/ShapeInference.h"
+#include "ir/infer/LinearShapes.h"
+#include "llvm/Support/FormatVariadic.h"
 
 namespace qc::codegen {
 
 llvm::Expected<std::vector<KernelCall>> emitQConvDepthwise(const EmitContext &ctx) {
-  return ctx.error("no kernel for this case yet");
+  const Operand &x = ctx.operands[0], &w = ctx.operands[1], &bias = ctx.operands[2];
+  const Operand &y = ctx.results[0];
+  if (!x.isNhwc() || !y.isNhwc())
+    return ctx.error("depthwise conv expects NHWC activations");
+  auto xq = perTensorQuant(ctx, 0);
+  if (!xq)
+    return xq.takeError();
+  auto [xScale, xZeroPoint] = *xq;
+  auto out = outputStageOf(ctx);
+  if (!out)
+    return out.takeError();
+  const ir::Tensor *wt = w.constant();
+  if (!wt || (w.elemType() != ir::ElemType::I8 && w.elemType() != ir::ElemType::U8))
+    return ctx.error("weight must be a constant u8/s8 tensor");
+  const std::optional<ir::QuantParams> &wq = w.type().quant;
+  if (!wq || (wq->axis && *wq->axis != 0) || wq->blockSize != 0)
+    return ctx.error("weight must be quantized per tensor or per output channel (axis 0)");
+  if (bias.present() && (!bias.constant() || bias.elemType() != ir::ElemType::I32))
+    return ctx.error("bias must be a constant i32 tensor");
+
+  ir::InferContext ictx = ir::makeInferContext(ctx.node);
+  ir::infer::WindowGeometry g;
+  auto shape = ir::infer::convOutputShape(ictx, x.type().shape, w.type().shape, &g);
+  if (!shape)
+    return shape.takeError();
+  if (g.kernel.size() != 2)
+    return ctx.error(llvm::formatv("{0}-d depthwise conv is not supported (2-d only)",
+                                   g.kernel.size()));
+
+  qc_qs8_dwconv_params p{};
+  p.in_h = x.shape[2];
+  p.in_w = x.shape[3];
+  p.channels = x.shape[1];
+  p.out_h = y.shape[2];
+  p.out_w = y.shape[3];
+  p.out_channels = y.shape[1];
+  p.multiplier = p.out_channels / p.channels;
+  p.kernel_h = g.kernel[0];
+  p.kernel_w = g.kernel[1];
+  p.stride_h = g.strides[0];
+  p.stride_w = g.strides[1];
+  p.dilation_h = g.dilations[0];
+  p.dilation_w = g.dilations[1];
+  p.pad_top = g.pads[0];
+  p.pad_left = g.pads[1];
+  p.in_type = *q8TypeCode(x.elemType());
+  p.out_type = out->type;
+  p.out_zero_point = out->zeroPoint;
+  p.out_min = out->lo;
+  p.out_max = out->hi;
+
+  // Weights [M, 1, kh, kw] -> [kh * kw][M] minus zw[m]; bias' = bias -
+  // zx * sum_k (w - zw), so that sum_k x * (w - zw) + bias' is the
+  // accumulator of zero-point-centred x (padded taps read zx).
+  const int64_t m = p.out_channels, taps = p.kernel_h * p.kernel_w;
+  std::vector<int16_t> packed(static_cast<size_t>(taps * m));
+  std::vector<int32_t> foldedBias(static_cast<size_t>(m));
+  std::vector<float> multiplier(static_cast<size_t>(m));
+  for (int64_t oc = 0; oc < m; ++oc) {
+    int64_t zw = wq->zeroPoints[wq->zeroPoints.size() == 1 ? 0 : size_t(oc)];
+    double sw = wq->scales[wq->scales.size() == 1 ? 0 : size_t(oc)];
+    int64_t sum = 0;
+    for (int64_t k = 0; k < taps; ++k) {
+      int64_t v = wt->getInt(oc * taps + k) - zw;
+      packed[size_t(k * m + oc)] = int16_t(v);
+      sum += v;
+    }
+    int64_t b = (bias.present() ? bias.constant()->getInt(oc) : 0) - int64_t(xZeroPoint) * sum;
+    if (b < INT32_MIN || b > INT32_MAX)
+      return ctx.error(llvm::formatv("folded bias of channel {0} ({1}) overflows int32", oc, b));
+    foldedBias[size_t(oc)] = int32_t(b);
+    multiplier[size_t(oc)] = out->factor(xScale * sw);
+    if (!std::isfinite(multiplier[size_t(oc)]))
+      return ctx.error(llvm::formatv("requantization multiplier of channel {0} is {1}", oc,
+                                     multiplier[size_t(oc)]));
+  }
+  std::vector<uint8_t> padRow(static_cast<size_t>(p.channels), uint8_t(xZeroPoint));
+
+  KernelCall call;
+  call.entry = "qs8_dwconv";
+  call.params = paramsOf(p);
+  call.consts = {blobOf<int16_t>(packed), blobOf<int32_t>(foldedBias),
+                 blobOf<float>(multiplier), blobOf<uint8_t>(padRow)};
+  call.inputs = {0};
+  call.outputs = {0};
+  call.tasks = p.out_h;
+  return std::vector<KernelCall>{std::move(call)};
 }
 
 } // namespace qc::codegen

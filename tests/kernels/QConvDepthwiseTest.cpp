@@ -1,0 +1,143 @@
+// Depthwise qc.QConv kernels (Qs8Dwconv.cpp) of every ISA against the
+// reference interpreter, NHWC, bit-exact, over awkward sizes.
+#include "Q8KernelTester.h"
+
+namespace qc::test {
+namespace {
+
+using ir::AttrName;
+using ir::ElemType;
+
+/// Builder-style parameters of one depthwise conv case.
+struct DwconvCase {
+  int64_t channels = 16, multiplier = 1, height = 7, width = 9;
+  int64_t kernelH = 3, kernelW = 3, strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
+  int64_t padTop = 1, padLeft = 1, padBottom = 1, padRight = 1;
+  ElemType inType = ElemType::U8, weightType = ElemType::I8, outType = ElemType::U8;
+  bool perChannel = true, bias = true;
+  int64_t xZeroPoint = 3, yZeroPoint = 120;
+  std::optional<int64_t> actMin, actMax;
+  uint32_t seed = 1;
+
+  DwconvCase &c(int64_t v) { channels = v; return *this; }
+  DwconvCase &mult(int64_t v) { multiplier = v; return *this; }
+  DwconvCase &hw(int64_t h, int64_t w) { height = h; width = w; return *this; }
+  DwconvCase &kernel(int64_t h, int64_t w) { kernelH = h; kernelW = w; return *this; }
+  DwconvCase &stride(int64_t h, int64_t w) { strideH = h; strideW = w; return *this; }
+  DwconvCase &dilation(int64_t h, int64_t w) { dilationH = h; dilationW = w; return *this; }
+  DwconvCase &pads(int64_t t, int64_t l, int64_t b, int64_t r) {
+    padTop = t; padLeft = l; padBottom = b; padRight = r; return *this;
+  }
+  DwconvCase &types(ElemType in, ElemType w, ElemType out) {
+    inType = in; weightType = w; outType = out; return *this;
+  }
+  DwconvCase &zeroPoints(int64_t x, int64_t y) { xZeroPoint = x; yZeroPoint = y; return *this; }
+  DwconvCase &clamp(int64_t lo, int64_t hi) { actMin = lo; actMax = hi; return *this; }
+
+  void check() const {
+    std::mt19937 rng(seed);
+    int64_t m = channels * multiplier;
+    int64_t oh = (height + padTop + padBottom - dilationH * (kernelH - 1) - 1) / strideH + 1;
+    int64_t ow = (width + padLeft + padRight - dilationW * (kernelW - 1) - 1) / strideW + 1;
+    NodeSpec spec{ir::OpKind::QConv, {}, {}, kNhwc, {}};
+    OperandSpec x{randomTensor(rng, inType, {1, channels, height, width},
+                               ir::elemTypeMin(inType), ir::elemTypeMax(inType)),
+                  perTensor(0.05, xZeroPoint), false, kNhwc};
+    ir::QuantParams wq;
+    std::uniform_real_distribution<double> scaleDist(0.001, 0.02);
+    std::uniform_int_distribution<int64_t> zpDist(-3, 3);
+    int64_t wZeroBase = weightType == ElemType::U8 ? 128 : 0;
+    for (int64_t i = 0; i < (perChannel ? m : 1); ++i) {
+      wq.scales.push_back(double(float(scaleDist(rng))));
+      wq.zeroPoints.push_back(weightType == ElemType::U8 ? wZeroBase + zpDist(rng) : 0);
+    }
+    if (perChannel)
+      wq.axis = 0;
+    OperandSpec w{randomTensor(rng, weightType, {m, 1, kernelH, kernelW},
+                               ir::elemTypeMin(weightType), ir::elemTypeMax(weightType)),
+                  wq, true, {}};
+    OperandSpec b{randomTensor(rng, ElemType::I32, {m}, -20000, 20000), std::nullopt, true, {}};
+    b.absent = !bias;
+    spec.operands = {x, w, b};
+    if (outType == ElemType::F32)
+      spec.result = ir::Type(ElemType::F32, ir::Shape::fromStatic({1, m, oh, ow}));
+    else
+      spec.result = quantType(outType, {1, m, oh, ow}, perTensor(0.3, yZeroPoint));
+    spec.attrs = {{AttrName::kernel_shape, std::vector<int64_t>{kernelH, kernelW}},
+                  {AttrName::strides, std::vector<int64_t>{strideH, strideW}},
+                  {AttrName::dilations, std::vector<int64_t>{dilationH, dilationW}},
+                  {AttrName::pads, std::vector<int64_t>{padTop, padLeft, padBottom, padRight}},
+                  {AttrName::group, channels}};
+    if (actMin)
+      spec.attrs.push_back({AttrName::act_min, *actMin});
+    if (actMax)
+      spec.attrs.push_back({AttrName::act_max, *actMax});
+    checkAgainstInterpreter(spec);
+  }
+};
+
+TEST(QConvDepthwise, Basic3x3) { DwconvCase().check(); }
+TEST(QConvDepthwise, ChannelsNotMultipleOfVector) {
+  for (int64_t c : {2, 3, 15, 17, 33, 63, 65, 100}) // C = 1 is a dense conv
+    DwconvCase().c(c).check();
+}
+TEST(QConvDepthwise, MobileNetLikeChannels) {
+  DwconvCase().c(144).hw(9, 9).check();
+  DwconvCase().c(192).hw(6, 5).stride(2, 2).check();
+}
+TEST(QConvDepthwise, Stride2OddSizes) {
+  DwconvCase().c(24).hw(11, 13).stride(2, 2).pads(0, 0, 1, 1).check();
+  DwconvCase().c(7).hw(5, 7).stride(2, 1).check();
+}
+TEST(QConvDepthwise, OneByOneSpatial) {
+  DwconvCase().c(40).hw(1, 1).check();
+  DwconvCase().c(40).hw(1, 1).kernel(1, 1).pads(0, 0, 0, 0).check();
+}
+TEST(QConvDepthwise, KxKAndDilation) {
+  DwconvCase().c(20).hw(12, 10).kernel(5, 5).pads(2, 2, 2, 2).check();
+  DwconvCase().c(18).hw(12, 10).kernel(3, 3).dilation(2, 3).pads(2, 3, 2, 3).check();
+  DwconvCase().c(9).hw(9, 8).kernel(7, 2).pads(3, 0, 2, 1).stride(1, 2).check();
+}
+TEST(QConvDepthwise, SignedInputAndOutput) {
+  DwconvCase().types(ElemType::I8, ElemType::I8, ElemType::I8).zeroPoints(-128, 127).check();
+  DwconvCase().types(ElemType::I8, ElemType::U8, ElemType::U8).zeroPoints(127, 0).c(35).check();
+}
+TEST(QConvDepthwise, FloatOutput) {
+  DwconvCase().types(ElemType::U8, ElemType::I8, ElemType::F32).c(37).check();
+}
+TEST(QConvDepthwise, Relu6Clamp) { DwconvCase().c(48).zeroPoints(255, 10).clamp(10, 70).check(); }
+TEST(QConvDepthwise, ZeroPointsAtLimits) {
+  DwconvCase().c(21).zeroPoints(255, 255).check();
+  DwconvCase().c(21).zeroPoints(0, 0).check();
+}
+TEST(QConvDepthwise, PerTensorWeightNoBias) {
+  DwconvCase c;
+  c.perChannel = false;
+  c.bias = false;
+  c.c(31).check();
+}
+TEST(QConvDepthwise, ChannelMultiplier) {
+  DwconvCase().c(5).mult(3).check();
+  DwconvCase().c(16).mult(2).stride(2, 2).check();
+}
+TEST(QConvDepthwise, RandomShapes) {
+  std::mt19937 rng(7);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  for (int i = 0; i < 20; ++i) {
+    DwconvCase c;
+    c.seed = uint32_t(100 + i);
+    int64_t k = pick(1, 5);
+    c.c(pick(2, 80)).hw(pick(1, 12), pick(1, 12)).kernel(k, pick(1, 5)).stride(pick(1, 3), pick(1, 2));
+    c.pads(pick(0, 2), pick(0, 2), pick(0, 2), pick(0, 2));
+    if (c.height + c.padTop + c.padBottom < c.kernelH || c.width + c.padLeft + c.padRight < c.kernelW)
+      continue;
+    c.zeroPoints(pick(0, 255), pick(0, 255));
+    SCOPED_TRACE("random case " + std::to_string(i));
+    c.check();
+  }
+}
+
+} // namespace
+} // namespace qc::test
