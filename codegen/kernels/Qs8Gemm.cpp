@@ -1,0 +1,225 @@
+// int8 convolution and GEMM as one implicit GEMM over NHWC activations:
+// register-blocked MR x (NRV * lanes) micro-tiles of the target's int8 dot
+// product (codegen/kernels/Isa.h), zero points folded at pack time, the
+// requantization fused into the epilogue. Params: Qs8Gemm.h.
+#include "codegen/kernels/Isa.h"
+#include "codegen/kernels/Qs8Gemm.h"
+
+namespace {
+
+using isa::Policy;
+using I32 = Policy::I32;
+constexpr int kLanes = Policy::kLanes;
+
+#if defined(QC_ISA_AVX512VNNI)
+constexpr int kIsa = QC_QS8_GEMM_AVX512VNNI;
+#elif defined(QC_ISA_AVXVNNI)
+constexpr int kIsa = QC_QS8_GEMM_AVXVNNI;
+#elif defined(QC_ISA_AVX2)
+constexpr int kIsa = QC_QS8_GEMM_AVX2;
+#else
+constexpr int kIsa = QC_QS8_GEMM_GENERIC;
+#endif
+constexpr int kMaxAcc = qc_qs8_gemm_max_acc[kIsa];
+constexpr int kMaxNrv = qc_qs8_gemm_max_nrv[kIsa];
+static_assert(qc_qs8_gemm_lanes[kIsa] == kLanes, "Qs8Gemm.h and Isa.h disagree");
+
+// Register-blocked loops over the tile's rows and vectors must be unrolled
+// completely: the accumulators then live in registers, not on the stack.
+#define QC_UNROLL _Pragma("unroll")
+
+inline int32_t loadQuad(const uint8_t *p) {
+  int32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+/// Everything a tile needs besides its position.
+struct Ctx {
+  const qc_qs8_gemm_params *p;
+  const uint8_t *x;        // this sample's input
+  uint8_t *y;              // this sample's output
+  const int8_t *weights;   // this (group, block)'s packed weights
+  const int32_t *bias;     // this (group, block)'s columns
+  const float *mult;
+  const int32_t *zw;
+  const uint8_t *zeroRow;
+  int32_t group, block;
+  int32_t quadsPerTap;
+};
+
+/// Row sum of one tap of a row in the u8 domain (padding: the zero point).
+inline int32_t tapRowSum(const Ctx &c, const uint8_t *row, bool padded) {
+  const int32_t n = c.p->group_in;
+  if (padded)
+    return n * c.p->input_zero_point;
+  const uint8_t flip = c.p->input_signed ? 0x80 : 0;
+  uint32_t s = 0;
+  for (int32_t i = 0; i < n; ++i)
+    s += uint8_t(row[i] ^ flip);
+  return int32_t(s);
+}
+
+/// One MR x NRV tile: rows [row0, row0 + MR) of the output pixels. S8:
+/// the input is s8, read as u8 by flipping the sign bits.
+template <int MR, int NRV, bool S8> void tile(const Ctx &c, int32_t row0) {
+  const qc_qs8_gemm_params &p = *c.p;
+  I32 acc[MR][NRV];
+  QC_UNROLL
+  for (int r = 0; r < MR; ++r)
+    QC_UNROLL
+    for (int v = 0; v < NRV; ++v)
+      acc[r][v] = Policy::load(c.bias + v * kLanes);
+
+  int32_t ihBase[MR], iwBase[MR], rowSum[MR];
+  QC_UNROLL
+  for (int r = 0; r < MR; ++r) {
+    int32_t oh = (row0 + r) / p.out_w, ow = (row0 + r) % p.out_w;
+    ihBase[r] = oh * p.stride_h - p.pad_top;
+    iwBase[r] = ow * p.stride_w - p.pad_left;
+    rowSum[r] = 0;
+  }
+  const int32_t fullQuads = p.group_in / 4, tailBytes = p.group_in % 4;
+  const int8_t *w = c.weights;
+  const uint8_t *xg = c.x + c.group * p.group_in;
+  for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
+    for (int32_t kw = 0; kw < p.kernel_w; ++kw) {
+      const uint8_t *rows[MR];
+      QC_UNROLL
+      for (int r = 0; r < MR; ++r) {
+        int32_t ih = ihBase[r] + kh * p.dilation_h, iw = iwBase[r] + kw * p.dilation_w;
+        bool inside = uint32_t(ih) < uint32_t(p.in_h) && uint32_t(iw) < uint32_t(p.in_w);
+        rows[r] = inside ? xg + (int64_t(ih) * p.in_w + iw) * p.in_c : c.zeroRow;
+        if (p.has_weight_zero_points)
+          rowSum[r] += tapRowSum(c, rows[r], !inside);
+      }
+      for (int32_t q = 0; q < fullQuads; ++q) {
+        Policy::Weights wv[NRV];
+        QC_UNROLL
+        for (int v = 0; v < NRV; ++v)
+          wv[v] = Policy::loadWeights(w + v * kLanes * 4);
+        w += NRV * kLanes * 4;
+        QC_UNROLL
+        for (int r = 0; r < MR; ++r) {
+          int32_t quad = loadQuad(rows[r] + 4 * q);
+          Policy::Acts a = S8 ? Policy::broadcastActs(int32_t(uint32_t(quad) ^ 0x80808080u))
+                              : Policy::broadcastActs(quad);
+          QC_UNROLL
+          for (int v = 0; v < NRV; ++v)
+            acc[r][v] = Policy::dot(acc[r][v], a, wv[v]);
+        }
+      }
+      if (tailBytes) {
+        // The last quad of the tap: only tailBytes are this row's (the
+        // packed weights beyond them are zero).
+        Policy::Weights wv[NRV];
+        QC_UNROLL
+        for (int v = 0; v < NRV; ++v)
+          wv[v] = Policy::loadWeights(w + v * kLanes * 4);
+        w += NRV * kLanes * 4;
+        QC_UNROLL
+        for (int r = 0; r < MR; ++r) {
+          uint32_t quad = 0;
+          for (int32_t i = 0; i < tailBytes; ++i)
+            quad |= uint32_t(rows[r][4 * fullQuads + i]) << (8 * i);
+          Policy::Acts a = Policy::broadcastActs(int32_t(S8 ? quad ^ 0x80808080u : quad));
+          QC_UNROLL
+          for (int v = 0; v < NRV; ++v)
+            acc[r][v] = Policy::dot(acc[r][v], a, wv[v]);
+        }
+      }
+    }
+  }
+
+  // Epilogue: zero-point row sums, requantize (or scale to f32), store.
+  const int32_t col0 = c.block * NRV * kLanes;
+  const int32_t outBytes = p.output_kind == QC_QS8_GEMM_OUT_F32 ? 4 : 1;
+  const isa::Requant rq{p.clamp_lo, p.clamp_hi, p.output_zero_point};
+  QC_UNROLL
+  for (int r = 0; r < MR; ++r) {
+    uint8_t *yRow = c.y + (int64_t(row0 + r) * p.out_c + c.group * p.group_out + col0) * outBytes;
+    QC_UNROLL
+    for (int v = 0; v < NRV; ++v) {
+      int32_t n = p.group_out - col0 - v * kLanes;
+      if (n <= 0)
+        continue;
+      I32 a = acc[r][v];
+      if (p.has_weight_zero_points)
+        a = Policy::subScaled(a, c.zw + v * kLanes, rowSum[r]);
+      if (p.output_kind == QC_QS8_GEMM_OUT_F32)
+        Policy::storeF32(reinterpret_cast<float *>(yRow) + v * kLanes, a, c.mult + v * kLanes, n);
+      else
+        Policy::storeQ8(yRow + v * kLanes, a, c.mult + v * kLanes, rq, n);
+    }
+  }
+}
+
+/// tile<MR, NRV> for a run-time MR in [1, max].
+template <int NRV, int MR = kMaxAcc / NRV < QC_QS8_GEMM_MAX_MR ? kMaxAcc / NRV : QC_QS8_GEMM_MAX_MR>
+void tileOfRows(const Ctx &c, int32_t row0, int32_t rows) {
+  if constexpr (MR >= 1) {
+    if (rows == MR)
+      return c.p->input_signed ? tile<MR, NRV, true>(c, row0) : tile<MR, NRV, false>(c, row0);
+    return tileOfRows<NRV, MR - 1>(c, row0, rows);
+  }
+}
+
+template <int NRV> void runTasks(Ctx c, const void *const *consts, int64_t begin, int64_t end) {
+  const qc_qs8_gemm_params &p = *c.p;
+  const int32_t cols = p.n_blocks * NRV * kLanes;
+  const int64_t pixels = int64_t(p.out_h) * p.out_w;
+  const int64_t weightBlock = int64_t(p.kernel_h) * p.kernel_w * c.quadsPerTap * NRV * kLanes * 4;
+  const int32_t outBytes = p.output_kind == QC_QS8_GEMM_OUT_F32 ? 4 : 1;
+  const uint8_t *x0 = c.x;
+  uint8_t *y0 = c.y;
+  for (int64_t t = begin; t < end; ++t) {
+    int64_t rest = t;
+    int32_t rowTile = int32_t(rest % p.row_tiles);
+    rest /= p.row_tiles;
+    int32_t sample = int32_t(rest % p.batch);
+    rest /= p.batch;
+    c.block = int32_t(rest % p.n_blocks);
+    c.group = int32_t(rest / p.n_blocks);
+    int64_t colBase = int64_t(c.group) * cols + int64_t(c.block) * NRV * kLanes;
+    c.weights = static_cast<const int8_t *>(consts[0]) +
+                (int64_t(c.group) * p.n_blocks + c.block) * weightBlock;
+    c.bias = static_cast<const int32_t *>(consts[1]) + colBase;
+    c.mult = static_cast<const float *>(consts[2]) + colBase;
+    c.zw = static_cast<const int32_t *>(consts[4]) + colBase;
+    c.x = x0 + sample * int64_t(p.in_h) * p.in_w * p.in_c;
+    c.y = y0 + sample * pixels * p.out_c * outBytes;
+    int32_t row0 = rowTile * p.mr;
+    int32_t rows = pixels - row0 < p.mr ? int32_t(pixels - row0) : p.mr;
+    tileOfRows<NRV>(c, row0, rows);
+  }
+}
+
+void qs8Gemm(const qc_qs8_gemm_params *p, const void *const *consts, const void *const *in,
+             void *const *out, int64_t begin, int64_t end) {
+  Ctx c{};
+  c.p = p;
+  c.x = static_cast<const uint8_t *>(in[0]);
+  c.y = static_cast<uint8_t *>(out[0]);
+  c.zeroRow = static_cast<const uint8_t *>(consts[3]);
+  c.quadsPerTap = (p->group_in + 3) / 4;
+  switch (p->nrv) {
+  case 1: return runTasks<1>(c, consts, begin, end);
+  case 2: if constexpr (kMaxNrv >= 2) return runTasks<2>(c, consts, begin, end); break;
+  case 3: if constexpr (kMaxNrv >= 3) return runTasks<3>(c, consts, begin, end); break;
+  case 4: if constexpr (kMaxNrv >= 4) return runTasks<4>(c, consts, begin, end); break;
+  }
+}
+
+} // namespace
+
+// qc.QConv (dense or grouped) over NHWC activations.
+QC_KERNEL_EXTERN void QC_KERNEL(qs8_conv2d)(QC_KERNEL_PARAMS) {
+  qs8Gemm(static_cast<const qc_qs8_gemm_params *>(params_), consts, in, out, task_begin,
+          task_end);
+}
+
+// qc.QMatMul with a constant right operand: the 1x1 case over rows.
+QC_KERNEL_EXTERN void QC_KERNEL(qs8_gemm)(QC_KERNEL_PARAMS) {
+  qs8Gemm(static_cast<const qc_qs8_gemm_params *>(params_), consts, in, out, task_begin,
+          task_end);
+}
