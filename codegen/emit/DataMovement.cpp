@@ -39,7 +39,7 @@ llvm::Error checkElemBytes(int elemBytes) {
 /// input's unit-stride dim is not the output's.
 llvm::Expected<KernelCall> makeCopy(const CopySpec &s) {
   if (llvm::Error e = checkElemBytes(s.elemBytes))
-    return std::move(e);
+    return e;
   std::vector<int64_t> dims, os, is;
   bool empty = std::any_of(s.dims.begin(), s.dims.end(), [](int64_t d) { return d == 0; });
   if (empty) {
@@ -263,23 +263,23 @@ llvm::Expected<std::vector<KernelCall>> emitReshapeCopy(const EmitContext &ctx) 
   if (in.shape == out.shape) {
     if (llvm::Error e = add(logicalSpec(out.shape, out.perm, out.logicalStrides(),
                                         in.logicalStrides(), eb)))
-      return std::move(e);
+      return e;
   } else if (out.isIdentityLayout()) {
     // Write in's logical order: out's bytes viewed as in's logical shape.
     if (llvm::Error e = add(logicalSpec(in.shape, identityPerm(in.shape.size()),
                                         rowMajor(in.shape), in.logicalStrides(), eb)))
-      return std::move(e);
+      return e;
   } else if (in.isIdentityLayout() || in.constant()) {
     if (llvm::Error e = add(logicalSpec(out.shape, out.perm, out.logicalStrides(),
                                         rowMajor(out.shape), eb)))
-      return std::move(e);
+      return e;
   } else {
     // Both sides permuted: through logical order in the scratch (out[1]).
     CopySpec toScratch = logicalSpec(in.shape, identityPerm(in.shape.size()),
                                      rowMajor(in.shape), in.logicalStrides(), eb);
     toScratch.dstSlot = 1;
     if (llvm::Error e = add(toScratch))
-      return std::move(e);
+      return e;
     CopySpec fromScratch = logicalSpec(out.shape, out.perm, out.logicalStrides(),
                                        rowMajor(out.shape), eb);
     auto call = makeCopy(fromScratch);
