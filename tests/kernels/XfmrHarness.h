@@ -21,7 +21,7 @@
 // Every entry of the kernels these tests cover, per ISA.
 #define QC_XFMR_ENTRIES(X)                                                     \
   X(copy_nd) X(copy_indexed) X(gather_rows) X(qs8_bmm_pack) X(qs8_bmm)        \
-      X(softmax_rows) X(layernorm_rows)
+      X(softmax_rows) X(layernorm_rows) X(qs8_conv_transpose)
 #define QC_XFMR_DECLARE_ISA(name)                                              \
   extern "C" void qc_##name##__generic(QC_KERNEL_PARAMS);                      \
   extern "C" void qc_##name##__avx2(QC_KERNEL_PARAMS);                         \
