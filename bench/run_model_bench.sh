@@ -22,7 +22,7 @@ fi
 if [[ ! -f $build/build.ninja ]]; then
   cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
 fi
-targets=(qcompile qc_model_bench)
+targets=(qcompile qc_model_bench qc_runtime_pic)
 ninja -C "$build" -j2 "${targets[@]}" >&2
 exec /usr/bin/python3 "$root/bench/model_bench/run_model_bench.py" --build "$build" \
   --models-dir "$models" "$@"

@@ -39,6 +39,8 @@ def run(cmd, timeout=1800):
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return False, "", f"timed out after {timeout} s", time.time() - t0
+    except OSError as e:  # e.g. qcompile not built
+        return False, "", f"error: {cmd[0]}: {e.strerror}", time.time() - t0
     return p.returncode == 0, p.stdout, p.stderr, time.time() - t0
 
 
@@ -87,11 +89,42 @@ class Bench:
         if self.a.target_cpu:
             cmd.append("--target-cpu=" + self.a.target_cpu)
         ok, out, err, secs = run(cmd)
+        if ok and os.path.exists(so) and not self.exports_abi(so):
+            ok, err = self.relink(src, so)
         if ok and os.path.exists(so):
             r["so"], r["compile_s"] = so, secs
         else:
             r["compile_error"] = first_error(err)
         return r
+
+    @staticmethod
+    def exports_abi(so):
+        ok, out, _, _ = run(["nm", "-D", "--defined-only", so])
+        return ok and "qc_abi_version" in out
+
+    def relink(self, src, so):
+        """Workaround while qcompile's own link leaves the runtime archive's C ABI out (no
+        --whole-archive; the library then exports nothing): --emit=obj, linked here."""
+        log(f"warning: {so} exports no qc_abi_version: relinking from --emit=obj with "
+            "--whole-archive runtime")
+        obj = so[:-3] + ".o"
+        cmd = [self.qcompile, src, "-o", obj, "--emit=obj"]
+        if self.a.target_cpu:
+            cmd.append("--target-cpu=" + self.a.target_cpu)
+        ok, _, err, _ = run(cmd)
+        if not ok:
+            return False, err
+        script = os.path.join(self.out, "exports.map")
+        with open(script, "w") as f:
+            f.write("{ global: qc_*; local: *; };\n")
+        runtime = os.path.join(self.a.build, "runtime", "libqc_runtime_pic.a")
+        ok, _, err, _ = run(["ld.lld-19", "-shared", "-o", so, "--version-script=" + script,
+                             "-z", "noexecstack", "-z", "relro", "-z", "now", "--gc-sections",
+                             obj, "--whole-archive", runtime, "--no-whole-archive",
+                             "-L/usr/lib/x86_64-linux-gnu", "--as-needed", "-lm", "-lpthread",
+                             "-lc"])
+        os.remove(obj)
+        return ok and self.exports_abi(so), err
 
     def qc_time(self, so, threads, runs, outdir=None, inp=None):
         cmd = [self.qc_bench, so, "--input", "input=" + (inp or self.input), "--threads", str(threads),
@@ -190,6 +223,8 @@ class Bench:
                 if a.target_cpu:
                     cmd.append("--target-cpu=" + a.target_cpu)
                 ok, _, e, _ = run(cmd)
+                if ok and not self.exports_abi(so):
+                    ok, e = self.relink(src, so)
                 err = None if ok else first_error(e)
             inp = os.path.join(ldir, name + ".input.npy")
             for t in a.threads:
