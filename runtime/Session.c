@@ -1,7 +1,9 @@
 /* Sessions over a model descriptor (runtime/Session.h): creation with the
    CPU and version checks, the arena, argument validation of a run, and the
    thread-local last error. Nothing here allocates in a steady-state run. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "runtime/Session.h"
 
 #include <pthread.h>

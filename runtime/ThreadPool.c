@@ -5,7 +5,9 @@
    the caller, done with its own chunk, runs the chunks of workers that have
    not started yet, so a descheduled worker (oversubscribed or noisy VM)
    delays a step by one chunk at most, never by a scheduler time slice. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "runtime/ThreadPool.h"
 
 #include <pthread.h>

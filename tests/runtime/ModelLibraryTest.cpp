@@ -184,7 +184,9 @@ TEST(ModelLibrary, BadArgumentsAreErrorsNamingTheTensor) {
     RawRun r(c);
     expectError(session.run(r.in.data(), 1, r.out.data(), 2), QC_ERROR_INVALID_ARGUMENT,
                 "1 inputs given, the model has 2");
-    expectError(session.run(r.in.data(), 2, r.out.data(), 3), QC_ERROR_INVALID_ARGUMENT,
+    std::vector<qc::OutputView> threeOutputs = r.out;
+    threeOutputs.push_back(r.out[0]);
+    expectError(session.run(r.in.data(), 2, threeOutputs.data(), 3), QC_ERROR_INVALID_ARGUMENT,
                 "3 outputs given, the model has 2");
     expectError(session.run(nullptr, 2, r.out.data(), 2), QC_ERROR_INVALID_ARGUMENT,
                 "the inputs array is null");
