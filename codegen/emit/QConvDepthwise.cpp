@@ -1,5 +1,5 @@
 // Depthwise qc.QConv (group == C, M = C * multiplier), NHWC: packs the
-// weights as zero-point-centred int16 [kh * kw][M], folds the input zero
+// weights as zero-point-centred int16 (in int32 lanes) [kh * kw][M], folds the input zero
 // point into the bias and emits the qs8_dwconv kernel (Qs8Dwconv.cpp) over
 // output rows.
 #include <cmath>
@@ -69,7 +69,7 @@ llvm::Expected<std::vector<KernelCall>> emitQConvDepthwise(const EmitContext &ct
   // zx * sum_k (w - zw), so that sum_k x * (w - zw) + bias' is the
   // accumulator of zero-point-centred x (padded taps read zx).
   const int64_t m = p.out_channels, taps = p.kernel_h * p.kernel_w;
-  std::vector<int16_t> packed(static_cast<size_t>(taps * m));
+  std::vector<int32_t> packed(static_cast<size_t>(taps * m));
   std::vector<int32_t> foldedBias(static_cast<size_t>(m));
   std::vector<float> multiplier(static_cast<size_t>(m));
   for (int64_t oc = 0; oc < m; ++oc) {
@@ -78,7 +78,7 @@ llvm::Expected<std::vector<KernelCall>> emitQConvDepthwise(const EmitContext &ct
     int64_t sum = 0;
     for (int64_t k = 0; k < taps; ++k) {
       int64_t v = wt->getInt(oc * taps + k) - zw;
-      packed[size_t(k * m + oc)] = int16_t(v);
+      packed[size_t(k * m + oc)] = int32_t(uint16_t(int16_t(v))); // the pair (w, 0)
       sum += v;
     }
     int64_t b = (bias.present() ? bias.constant()->getInt(oc) : 0) - int64_t(xZeroPoint) * sum;
@@ -95,7 +95,7 @@ llvm::Expected<std::vector<KernelCall>> emitQConvDepthwise(const EmitContext &ct
   KernelCall call;
   call.entry = "qs8_dwconv";
   call.params = paramsOf(p);
-  call.consts = {blobOf<int16_t>(packed), blobOf<int32_t>(foldedBias),
+  call.consts = {blobOf<int32_t>(packed), blobOf<int32_t>(foldedBias),
                  blobOf<float>(multiplier), blobOf<uint8_t>(padRow)};
   call.inputs = {0};
   call.outputs = {0};

@@ -5,7 +5,8 @@
 
 #include "codegen/kernels/Q8Types.h"
 
-// consts[0] int16 weights [kh * kw][M], zero point subtracted;
+// consts[0] weights [kh * kw][M], zero point subtracted, each an int32
+//   holding the int16 pair (w, 0), i.e. uint16_t(w) (the vpmaddwd operand);
 // consts[1] int32 bias [M] with -zx * sum_k w folded in;
 // consts[2] f32 multiplier [M] (requantization, or inScale for f32 output);
 // consts[3] the padding row: C input elements equal to zx.
