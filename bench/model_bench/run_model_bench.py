@@ -248,8 +248,9 @@ class Bench:
         print("|---|---|---|---|---|---|---|---|---|")
         for name, t, macs, q, o, err in rows:
             ratio = f"{o / q:.2f}x" if q and o else "-"
-            print(f"| {name} | {t} | {macs / 1e6:.1f} | {q if q else '-'} | {gops(macs, q)} | "
-                  f"{o if o else '-'} | {gops(macs, o)} | {ratio} | {err or ''} |")
+            print(f"| {name} | {t} | {macs / 1e6:.1f} | {f'{q:.3f}' if q else '-'} | "
+                  f"{gops(macs, q)} | {f'{o:.3f}' if o else '-'} | {gops(macs, o)} | {ratio} | "
+                  f"{err or ''} |")
 
     @staticmethod
     def median_of(rs, field="median_ms"):
