@@ -72,12 +72,17 @@ template <int MR, int NRV, bool S8> void tile(const Ctx &c, int32_t row0) {
       acc[r][v] = Policy::load(c.bias + v * kLanes);
 
   int32_t ihBase[MR], iwBase[MR], rowSum[MR];
+  // One division per tile; the rows' positions step along the output row.
+  int32_t oh = row0 / p.out_w, ow = row0 % p.out_w;
   QC_UNROLL
   for (int r = 0; r < MR; ++r) {
-    int32_t oh = (row0 + r) / p.out_w, ow = (row0 + r) % p.out_w;
     ihBase[r] = oh * p.stride_h - p.pad_top;
     iwBase[r] = ow * p.stride_w - p.pad_left;
     rowSum[r] = 0;
+    if (++ow == p.out_w) {
+      ow = 0;
+      ++oh;
+    }
   }
   const int32_t fullQuads = p.group_in / 4, tailBytes = p.group_in % 4;
   const int8_t *w = c.weights;
@@ -132,24 +137,34 @@ template <int MR, int NRV, bool S8> void tile(const Ctx &c, int32_t row0) {
   }
 
   // Epilogue: zero-point row sums, requantize (or scale to f32), store.
+  // Params are read into locals first: the byte stores below may alias
+  // them as far as the compiler knows.
   const int32_t col0 = c.block * NRV * kLanes;
-  const int32_t outBytes = p.output_kind == QC_QS8_GEMM_OUT_F32 ? 4 : 1;
+  const bool f32Out = p.output_kind == QC_QS8_GEMM_OUT_F32;
+  const bool hasZw = p.has_weight_zero_points != 0;
+  const int32_t outBytes = f32Out ? 4 : 1;
+  const int64_t rowStride = int64_t(p.out_c) * outBytes;
   const isa::Requant rq{p.clamp_lo, p.clamp_hi, p.output_zero_point};
+  int32_t valid[NRV];
   QC_UNROLL
-  for (int r = 0; r < MR; ++r) {
-    uint8_t *yRow = c.y + (int64_t(row0 + r) * p.out_c + c.group * p.group_out + col0) * outBytes;
+  for (int v = 0; v < NRV; ++v)
+    valid[v] = p.group_out - col0 - v * kLanes;
+  uint8_t *yRow =
+      c.y + (int64_t(row0) * p.out_c + int64_t(c.group) * p.group_out + col0) * outBytes;
+  QC_UNROLL
+  for (int r = 0; r < MR; ++r, yRow += rowStride) {
     QC_UNROLL
     for (int v = 0; v < NRV; ++v) {
-      int32_t n = p.group_out - col0 - v * kLanes;
-      if (n <= 0)
+      if (valid[v] <= 0)
         continue;
       I32 a = acc[r][v];
-      if (p.has_weight_zero_points)
+      if (hasZw)
         a = Policy::subScaled(a, c.zw + v * kLanes, rowSum[r]);
-      if (p.output_kind == QC_QS8_GEMM_OUT_F32)
-        Policy::storeF32(reinterpret_cast<float *>(yRow) + v * kLanes, a, c.mult + v * kLanes, n);
+      if (f32Out)
+        Policy::storeF32(reinterpret_cast<float *>(yRow) + v * kLanes, a, c.mult + v * kLanes,
+                         valid[v]);
       else
-        Policy::storeQ8(yRow + v * kLanes, a, c.mult + v * kLanes, rq, n);
+        Policy::storeQ8(yRow + v * kLanes, a, c.mult + v * kLanes, rq, valid[v]);
     }
   }
 }
@@ -172,17 +187,20 @@ template <int NRV> void runTasks(Ctx c, const void *const *consts, int64_t begin
   const int32_t outBytes = p.output_kind == QC_QS8_GEMM_OUT_F32 ? 4 : 1;
   const uint8_t *x0 = c.x;
   uint8_t *y0 = c.y;
+  // Decode the first task once; then step (row tile fastest) without
+  // divisions.
+  int64_t rest = begin;
+  int32_t rowTile = int32_t(rest % p.row_tiles);
+  rest /= p.row_tiles;
+  int32_t sample = int32_t(rest % p.batch);
+  rest /= p.batch;
+  int32_t block = int32_t(rest % p.n_blocks), group = int32_t(rest / p.n_blocks);
   for (int64_t t = begin; t < end; ++t) {
-    int64_t rest = t;
-    int32_t rowTile = int32_t(rest % p.row_tiles);
-    rest /= p.row_tiles;
-    int32_t sample = int32_t(rest % p.batch);
-    rest /= p.batch;
-    c.block = int32_t(rest % p.n_blocks);
-    c.group = int32_t(rest / p.n_blocks);
-    int64_t colBase = int64_t(c.group) * cols + int64_t(c.block) * NRV * kLanes;
+    c.block = block;
+    c.group = group;
+    int64_t colBase = int64_t(group) * cols + int64_t(block) * NRV * kLanes;
     c.weights = static_cast<const int8_t *>(consts[0]) +
-                (int64_t(c.group) * p.n_blocks + c.block) * weightBlock;
+                (int64_t(group) * p.n_blocks + block) * weightBlock;
     c.bias = static_cast<const int32_t *>(consts[1]) + colBase;
     c.mult = static_cast<const float *>(consts[2]) + colBase;
     c.zw = static_cast<const int32_t *>(consts[4]) + colBase;
@@ -191,6 +209,16 @@ template <int NRV> void runTasks(Ctx c, const void *const *consts, int64_t begin
     int32_t row0 = rowTile * p.mr;
     int32_t rows = pixels - row0 < p.mr ? int32_t(pixels - row0) : p.mr;
     tileOfRows<NRV>(c, row0, rows);
+    if (++rowTile < p.row_tiles)
+      continue;
+    rowTile = 0;
+    if (++sample < p.batch)
+      continue;
+    sample = 0;
+    if (++block < p.n_blocks)
+      continue;
+    block = 0;
+    ++group;
   }
 }
 
