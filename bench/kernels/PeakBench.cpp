@@ -85,11 +85,6 @@ __attribute__((target("avx2"))) void avx2Loop6(int64_t iters) {
                  "xmm15", "cc");
 }
 
-bool cpuHasAvxVnni() {
-  unsigned a, b, c, d;
-  return __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 4));
-}
-
 template <void (*Loop)(int64_t), int64_t MacsPerIter>
 void BM_Peak(benchmark::State &state) {
   if (Loop == ymmLoop12 && !cpuHasAvxVnni()) {
@@ -109,6 +104,11 @@ BENCHMARK(BM_Peak<ymmLoop12, 12 * 32>)->Name("peak/vpdpbusd_ymm_avxvnni_12acc");
 BENCHMARK(BM_Peak<avx2Loop6, 6 * 32>)->Name("peak/avx2_maddubsw_maddwd_add");
 
 } // namespace
+
+bool cpuHasAvxVnni() {
+  unsigned a, b, c, d;
+  return __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 4));
+}
 
 double measuredVnniZmmPeakGops() {
   static double peak = [] {

@@ -8,4 +8,8 @@ namespace qc::bench {
 /// core, measured once on first use.
 double measuredVnniZmmPeakGops();
 
+/// Whether the CPU has AVX-VNNI (VEX vpdpbusd on ymm); some VMs with AVX-512
+/// VNNI lack it.
+bool cpuHasAvxVnni();
+
 } // namespace qc::bench

@@ -81,6 +81,10 @@ void report(benchmark::State &state, double macs) {
 /// conv kxk, C -> M channels, HxW, stride 1, same padding, u8 in/out.
 template <qc_kernel_fn Fn, codegen::Isa IsaV>
 void BM_Conv(benchmark::State &state) {
+  if (IsaV == codegen::Isa::AvxVnni && !cpuHasAvxVnni()) {
+    state.SkipWithError("this CPU has no AVX-VNNI");
+    return;
+  }
   const int64_t c = state.range(0), m = state.range(0), hw = state.range(1), k = state.range(2);
   ir::Graph g;
   ir::Type xt(ElemType::U8, ir::Shape::fromStatic({1, c, hw, hw}));
