@@ -11,44 +11,47 @@ namespace {
 
 namespace mathapprox {
 
-inline float bitsToFloat(uint32_t bits) { return __builtin_bit_cast(float, bits); }
-inline uint32_t floatToBits(float x) { return __builtin_bit_cast(uint32_t, x); }
+// Everything is inlined into the kernels' loops so they vectorize.
+#define QC_MATH_INLINE __attribute__((always_inline)) inline
+
+QC_MATH_INLINE float bitsToFloat(uint32_t bits) { return __builtin_bit_cast(float, bits); }
+QC_MATH_INLINE uint32_t floatToBits(float x) { return __builtin_bit_cast(uint32_t, x); }
 
 // 2^k for an integer k in [-126, 127], built from the exponent bits.
-inline float pow2i(int32_t k) { return bitsToFloat(uint32_t(k + 127) << 23); }
+QC_MATH_INLINE float pow2i(int32_t k) { return bitsToFloat(uint32_t(k + 127) << 23); }
 
 // Round to nearest, ties to even, for |x| < 2^22 (the 1.5 * 2^23 trick:
 // SSE2 has no round instruction, and rintf would be a libm call there).
-inline float roundSmall(float x) {
+QC_MATH_INLINE float roundSmall(float x) {
   const float kMagic = 12582912.0f;
   float t = x + kMagic;
   return t - kMagic;
 }
 
-inline float copySign(float magnitude, float sign) {
+QC_MATH_INLINE float copySign(float magnitude, float sign) {
   return bitsToFloat((floatToBits(magnitude) & 0x7fffffffu) |
                      (floatToBits(sign) & 0x80000000u));
 }
 
-inline float absf(float x) { return bitsToFloat(floatToBits(x) & 0x7fffffffu); }
+QC_MATH_INLINE float absf(float x) { return bitsToFloat(floatToBits(x) & 0x7fffffffu); }
 
-inline bool isNan(float x) { return x != x; }
+QC_MATH_INLINE bool isNan(float x) { return x != x; }
 
 // Round half to even for any float (ONNX Round); keeps -0.0, inf and NaN.
-inline float roundEven(float x) {
+QC_MATH_INLINE float roundEven(float x) {
   float r = roundSmall(x);
   r = absf(x) < 4194304.0f ? r : x; // |x| >= 2^22 is already integral
   return copySign(r, x);
 }
 
-inline float floorf(float x) {
+QC_MATH_INLINE float floorf(float x) {
   float r = roundSmall(x);
   r = r > x ? r - 1.0f : r;
   r = absf(x) < 4194304.0f ? r : x;
   return copySign(r, x);
 }
 
-inline float ceilf(float x) {
+QC_MATH_INLINE float ceilf(float x) {
   float r = roundSmall(x);
   r = r < x ? r + 1.0f : r;
   r = absf(x) < 4194304.0f ? r : x;
@@ -58,7 +61,7 @@ inline float ceilf(float x) {
 // e^x: x = n ln2 + r, |r| <= ln2/2, e^r by a degree-7 polynomial (Cephes
 // coefficients), then scaled by 2^n in two steps so results in the
 // denormal range are rounded once. NaN propagates; overflow gives +inf.
-inline float expf(float x) {
+QC_MATH_INLINE float expf(float x) {
   float xc = x < -104.0f ? -104.0f : x;
   xc = xc > 89.0f ? 89.0f : xc;
   float n = roundSmall(xc * 1.44269504088896341f);
@@ -83,7 +86,7 @@ inline float expf(float x) {
 
 // ln x: x = 2^e m with m in [sqrt(1/2), sqrt(2)), ln m = f - f^2/2 + f^3 P(f)
 // with f = m - 1 (Cephes coefficients), plus e ln2 in two parts.
-inline float logf(float x) {
+QC_MATH_INLINE float logf(float x) {
   bool denormal = x < 1.17549435e-38f;
   float xs = denormal ? x * 8388608.0f : x; // 2^23
   float eAdjust = denormal ? -23.0f : 0.0f;
@@ -120,7 +123,7 @@ inline float logf(float x) {
 // erfc(z) for z >= 0 given z^2 = z2Hi + z2Lo exactly: Numerical Recipes'
 // erfcc (relative error < 1.2e-7), with exp(-z^2) taken as
 // exp(-z2Hi) * exp(-z2Lo + poly) so the large exponent adds no rounding.
-inline float erfcNonNegative(float z, float z2Hi, float z2Lo) {
+QC_MATH_INLINE float erfcNonNegative(float z, float z2Hi, float z2Lo) {
   float t = 1.0f / (1.0f + 0.5f * z);
   float p = 0.17087277f;
   p = p * t - 0.82215223f;
@@ -138,7 +141,7 @@ inline float erfcNonNegative(float z, float z2Hi, float z2Lo) {
 
 // x * x as an exact sum hi + lo (Dekker's product with Veltkamp splitting;
 // each step its own statement so nothing is contracted into an FMA).
-inline void squareExact(float x, float &hi, float &lo) {
+QC_MATH_INLINE void squareExact(float x, float &hi, float &lo) {
   hi = x * x;
   float c = x * 4097.0f;
   float xh = c - (c - x);
@@ -153,7 +156,7 @@ inline void squareExact(float x, float &hi, float &lo) {
 }
 
 // erf(z) for |z| < 0.5: z * Taylor series in z^2 (terms below 1e-9 dropped).
-inline float erfSmall(float z) {
+QC_MATH_INLINE float erfSmall(float z) {
   float s = z * z;
   float p = -1.0f / 75600.0f; // (-1)^n / (n! (2n+1)), n = 7
   p = p * s + 1.0f / 9360.0f;
@@ -167,7 +170,7 @@ inline float erfSmall(float z) {
   return y * z;
 }
 
-inline float erff(float x) {
+QC_MATH_INLINE float erff(float x) {
   float z = absf(x);
   float zc = z > 4.0f ? 4.0f : z; // erf rounds to 1 beyond 3.9
   float hi, lo;
@@ -180,7 +183,7 @@ inline float erff(float x) {
 
 // tanh: an odd minimax-fit polynomial for |x| < 0.625 (relative error
 // 2e-10), 1 - 2 / (e^2|x| + 1) above; +-1 beyond 9.1.
-inline float tanhf(float x) {
+QC_MATH_INLINE float tanhf(float x) {
   float z = absf(x);
   float s = x * x;
   float p = 2.148984114e-03f;
@@ -202,7 +205,7 @@ inline float tanhf(float x) {
 
 // 1 / (1 + e^-x), with e^-|x| so the negative side keeps its relative
 // accuracy down to the denormals.
-inline float sigmoidf(float x) {
+QC_MATH_INLINE float sigmoidf(float x) {
   float e = expf(-absf(x));
   float r = 1.0f / (1.0f + e);
   float y = x < 0.0f ? e * r : r;
@@ -212,7 +215,7 @@ inline float sigmoidf(float x) {
 // GELU, erf form: x/2 (1 + erf(x/sqrt2)). The negative side is x/2 erfc(|z|)
 // (no cancellation); z^2 = x^2/2 exactly, so x/sqrt2's rounding does not
 // enter the exponent.
-inline float geluErf(float x) {
+QC_MATH_INLINE float geluErf(float x) {
   float z = x * 0.707106781186547524f;
   float az = absf(z);
   float xc = absf(x) > 20.0f ? 20.0f : absf(x);
@@ -234,7 +237,7 @@ inline float geluErf(float x) {
 // u = sqrt(2/pi) (x + 0.044715 x^3): no cancellation for negative x. 2u is
 // formed in double and carried as hi + lo into e^(-|2u|), since its
 // rounding error would be amplified by |2u| (up to ~100) in the tail.
-inline float geluTanh(float x) {
+QC_MATH_INLINE float geluTanh(float x) {
   double xd = x;
   double x3 = xd * xd;
   x3 = x3 * xd;
