@@ -133,16 +133,36 @@ QC_KERNEL_EXTERN void QC_KERNEL(qs8_bmm_pack)(QC_KERNEL_PARAMS) {
     int32_t colSum[kNr];
     for (int c = 0; c < kNr; ++c)
       colSum[c] = 0;
-    for (int64_t q = 0; q < p.k4 / 4; ++q)
+    const int64_t n0 = t * kNr;
+    const bool fullTile = p.n - n0 >= kNr;
+    const uint8_t flip = uint8_t(p.b_flip);
+    for (int64_t q = 0; q < p.k4 / 4; ++q) {
+      int8_t *d = tile + q * kNr * 4;
+      if (fullTile && q * 4 + 3 < p.k) {
+        // Four rows of kNr columns interleaved into quads (vectorizable).
+        const uint8_t *r0 = src + q * 4 * p.n + n0;
+        const uint8_t *r1 = r0 + p.n, *r2 = r1 + p.n, *r3 = r2 + p.n;
+        for (int c = 0; c < kNr; ++c) {
+          int8_t v0 = int8_t(r0[c] ^ flip), v1 = int8_t(r1[c] ^ flip);
+          int8_t v2 = int8_t(r2[c] ^ flip), v3 = int8_t(r3[c] ^ flip);
+          d[4 * c] = v0;
+          d[4 * c + 1] = v1;
+          d[4 * c + 2] = v2;
+          d[4 * c + 3] = v3;
+          colSum[c] += int32_t(v0) + int32_t(v1) + int32_t(v2) + int32_t(v3);
+        }
+        continue;
+      }
       for (int c = 0; c < kNr; ++c) {
-        int64_t n = t * kNr + c;
+        int64_t n = n0 + c;
         for (int j = 0; j < 4; ++j) {
           int64_t k = q * 4 + j;
-          int8_t v = k < p.k && n < p.n ? int8_t(src[k * p.n + n] ^ uint8_t(p.b_flip)) : 0;
-          tile[(q * kNr + c) * 4 + j] = v;
+          int8_t v = k < p.k && n < p.n ? int8_t(src[k * p.n + n] ^ flip) : 0;
+          d[c * 4 + j] = v;
           colSum[c] += v;
         }
       }
+    }
     for (int c = 0; c < kNr; ++c) {
       int64_t n = t * kNr + c;
       uint32_t term = uint32_t(base) - uint32_t(p.za_u) * uint32_t(colSum[c]);

@@ -128,3 +128,45 @@ TEST(ActMatMulKernels, LargeKNearInt32Limits) {
 
 } // namespace
 } // namespace qc::xfmrtest
+
+namespace qc::xfmrtest {
+namespace {
+
+// Not a correctness test: GOPS of the native kernels on attention shapes
+// (run with --gtest_also_run_disabled_tests; pack + compute, one thread).
+TEST(ActMatMulKernels, DISABLED_Throughput) {
+  std::mt19937 rng(15);
+  struct Shape {
+    std::vector<int64_t> a, b;
+  };
+  const Shape shapes[] = {{{1, 12, 128, 64}, {1, 12, 64, 128}},
+                          {{1, 12, 128, 128}, {1, 12, 128, 64}},
+                          {{1, 1, 512, 64}, {1, 1, 64, 512}},
+                          {{1, 1, 512, 512}, {1, 1, 512, 64}},
+                          {{1, 1, 256, 1024}, {1, 1, 1024, 256}}};
+  for (const Shape &s : shapes) {
+    Arg a, b;
+    a.data = randomOf(rng, ElemType::U8, s.a);
+    a.quant = perTensor(0.02, 128);
+    b.data = randomOf(rng, ElemType::I8, s.b);
+    b.quant = perTensor(0.02, 0);
+    NodeRun r = makeNode(OpKind::QMatMul, {a, b}, {}, {perTensor(0.5, 128)}, {ElemType::U8});
+    double macs = double(s.a[1]) * double(s.a[2]) * double(s.a[3]) * double(s.b[3]);
+    for (codegen::Isa isa : kAllIsas) {
+      if (!isaSupported(isa))
+        continue;
+      Timing timing;
+      timing.repeats = 20;
+      auto got = runKernels(r, isa, nullptr, &timing);
+      ASSERT_TRUE(bool(got)) << llvm::toString(got.takeError());
+      expectIdentical(r.reference[0], (*got)[0], "throughput shape");
+      std::printf("qs8_bmm %s %lldx%lldx%lldx%lld * ..x%lld: %.1f GOPS\n",
+                  codegen::isaName(isa).str().c_str(), (long long)s.a[1], (long long)s.a[2],
+                  (long long)s.a[3], (long long)s.b[3], (long long)s.b[3],
+                  2 * macs / timing.seconds / 1e9);
+    }
+  }
+}
+
+} // namespace
+} // namespace qc::xfmrtest

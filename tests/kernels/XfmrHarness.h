@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -194,10 +195,18 @@ inline NodeRun makeNode(ir::OpKind kind, std::vector<Arg> args,
 /// Runs the node's emitter for `isa` and the native entries, splitting each
 /// call's task space in a few uneven ranges. Returns logical results, or an
 /// emitter error.
+/// With `timing`, runs the whole call sequence timing->repeats times (each
+/// call over its full task range) and stores the kernels' seconds per run.
+struct Timing {
+  int repeats = 1;
+  double seconds = 0;
+};
+
 inline llvm::Expected<std::vector<ir::Tensor>>
 runKernels(const NodeRun &r, codegen::Isa isa,
            llvm::Expected<std::vector<codegen::KernelCall>> (*emitFn)(
-               const codegen::EmitContext &) = nullptr) {
+               const codegen::EmitContext &) = nullptr,
+           Timing *timing = nullptr) {
   codegen::EmitContext ctx{*r.node, isa, {}, {}};
   for (size_t i = 0; i < r.args.size(); ++i) {
     codegen::Operand o;
@@ -249,6 +258,15 @@ runKernels(const NodeRun &r, codegen::Isa isa,
     if (!b.empty())
       std::memcpy(inBufs.back().ptr, b.data(), b.size());
   }
+  struct Prepared {
+    qc_kernel_fn fn;
+    std::vector<Aligned> constBufs;
+    std::vector<const void *> consts, ins;
+    std::vector<void *> outs;
+    std::unique_ptr<Aligned> params;
+    int64_t tasks;
+  };
+  std::vector<Prepared> prepared;
   for (const codegen::KernelCall &c : *calls) {
     qc_kernel_fn fn = findEntry(c.entry, isa);
     if (!fn)
@@ -269,15 +287,32 @@ runKernels(const NodeRun &r, codegen::Isa isa,
       outs.push_back(outBufs[i].ptr);
     if (c.scratchBytes > 0)
       outs.push_back(scratchBuf.ptr);
-    Aligned params(c.params.size());
-    std::memcpy(params.ptr, c.params.data(), c.params.size());
+    auto params = std::make_unique<Aligned>(c.params.size());
+    std::memcpy(params->ptr, c.params.data(), c.params.size());
+    prepared.push_back({fn, std::move(constBufs), std::move(consts), std::move(ins),
+                        std::move(outs), std::move(params), c.tasks});
+  }
+  for (Prepared &c : prepared) {
     // Uneven ranges: [0, 1), [1, t/3), [t/3, t).
     int64_t t = c.tasks;
     int64_t cuts[] = {0, std::min<int64_t>(1, t), std::max<int64_t>(std::min<int64_t>(1, t), t / 3),
                       t};
     for (int k = 0; k < 3; ++k)
       if (cuts[k + 1] > cuts[k])
-        fn(params.ptr, consts.data(), ins.data(), outs.data(), cuts[k], cuts[k + 1]);
+        c.fn(c.params->ptr, c.consts.data(), c.ins.data(), c.outs.data(), cuts[k], cuts[k + 1]);
+  }
+  if (timing) {
+    // Thread CPU time: the machine is shared, wall time is not this thread's.
+    auto cpuSeconds = [] {
+      timespec ts;
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+      return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+    };
+    double start = cpuSeconds();
+    for (int rep = 0; rep < timing->repeats; ++rep)
+      for (Prepared &c : prepared)
+        c.fn(c.params->ptr, c.consts.data(), c.ins.data(), c.outs.data(), 0, c.tasks);
+    timing->seconds = (cpuSeconds() - start) / timing->repeats;
   }
   std::vector<ir::Tensor> results;
   for (size_t i = 0; i < ctx.results.size(); ++i) {
