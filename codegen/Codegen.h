@@ -42,6 +42,14 @@ enum class EmitKind { LLVM, Asm, Obj, So };
 llvm::Error compileToFile(const ir::Graph &graph, const CodegenOptions &opts,
                           EmitKind kind, llvm::StringRef path);
 
+/// Wall-clock seconds of the compile phases (qcompile --time).
+struct CompileTimes {
+  double lowering = 0, buildModule = 0, optimize = 0, codegen = 0, link = 0;
+};
+/// compileToFile, also filling `times` when non-null.
+llvm::Error compileToFile(const ir::Graph &graph, const CodegenOptions &opts,
+                          EmitKind kind, llvm::StringRef path, CompileTimes *times);
+
 /// A model compiled in-process with ORC LLJIT. Run it through the runtime's
 /// session API (runtime/Session.h) with desc().
 class JitModel {

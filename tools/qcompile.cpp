@@ -1,7 +1,11 @@
 // qcompile: compiles an ONNX model. Imports and verifies it, runs the QDQ
-// folding pipeline (passes/Pipeline.h, or --passes), prints the folded IR
-// (--emit=ir) and the fold report (--report, --report=json). Native code
-// (llvm, asm, obj, so) comes with the code generator and is refused clearly.
+// folding pipeline (passes/Pipeline.h, or --passes), then prints the folded
+// IR (--emit=ir) or hands it to the code generator (codegen/Codegen.h) for
+// LLVM IR, assembly, an object or a shared library; --report prints the fold
+// report, --time the compile phases.
+#include <chrono>
+
+#include "codegen/Codegen.h"
 #include "frontend/OnnxImporter.h"
 #include "ir/Printer.h"
 #include "ir/Verifier.h"
@@ -26,13 +30,29 @@ cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.onnx>"), cl::Req
                                cl::cat(kCategory));
 cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout for text)"),
                                 cl::value_desc("file"), cl::cat(kCategory));
-cl::opt<EmitKind> emit("emit", cl::desc("What to produce"),
-                       cl::values(clEnumValN(EmitKind::IR, "ir", "qc IR text (after folding)"),
-                                  clEnumValN(EmitKind::LLVM, "llvm", "LLVM IR (not yet)"),
-                                  clEnumValN(EmitKind::Asm, "asm", "assembly (not yet)"),
-                                  clEnumValN(EmitKind::Obj, "obj", "object file (not yet)"),
-                                  clEnumValN(EmitKind::So, "so", "shared library (not yet)")),
-                       cl::init(EmitKind::IR), cl::cat(kCategory));
+cl::opt<EmitKind> emit(
+    "emit",
+    cl::desc("What to produce (default: so when -o ends in .so, else ir)"),
+    cl::values(clEnumValN(EmitKind::IR, "ir", "qc IR text (after folding)"),
+               clEnumValN(EmitKind::LLVM, "llvm", "optimized LLVM IR text"),
+               clEnumValN(EmitKind::Asm, "asm", "assembly"),
+               clEnumValN(EmitKind::Obj, "obj", "object file"),
+               clEnumValN(EmitKind::So, "so", "self-contained shared library (C ABI qc/model.h)")),
+    cl::init(EmitKind::IR), cl::cat(kCategory));
+cl::opt<std::string> targetCpu("target-cpu",
+                               cl::desc("CPU to compile for: native (default), x86-64, "
+                                        "x86-64-v2/v3/v4, or an LLVM CPU name (znver5, ...)"),
+                               cl::init("native"), cl::cat(kCategory));
+cl::opt<std::string> targetFeatures(
+    "target-features", cl::desc("LLVM features on top of the CPU's, e.g. -avx512vnni,+avxvnni"),
+    cl::cat(kCategory));
+cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level 0-3 (default 3)"), cl::Prefix,
+                           cl::init(3), cl::cat(kCategory));
+cl::opt<std::string> modelName("model-name",
+                               cl::desc("Model name in the library (default: the graph's)"),
+                               cl::cat(kCategory));
+cl::opt<bool> printTimes("time", cl::desc("Print the time of each compile phase to stderr"),
+                         cl::cat(kCategory));
 cl::list<std::string> inputShapeSpecs(
     "input-shape", cl::desc("name=1x3x224x224: fix an input's shape (symbolic dims allowed)"),
     cl::cat(kCategory));
@@ -78,11 +98,45 @@ llvm::Error runPipeline(ir::Graph &graph) {
   return pm.run(graph);
 }
 
+double secondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// What --emit asks for, defaulting to a shared library for "-o x.so".
+EmitKind emitKind() {
+  if (emit.getNumOccurrences() == 0 && llvm::StringRef(outputPath).ends_with(".so"))
+    return EmitKind::So;
+  return emit;
+}
+
+llvm::Error emitNative(const ir::Graph &graph, EmitKind kind, double parse, double passes) {
+  if (outputPath.empty())
+    return fail("--emit=" + emitName(kind) + " needs an output file (-o)");
+  codegen::CodegenOptions opts;
+  opts.targetCpu = targetCpu;
+  opts.targetFeatures = targetFeatures;
+  opts.optLevel = std::min(optLevel.getValue(), 3u);
+  opts.modelName = modelName.empty() ? graph.name() : modelName.getValue();
+  codegen::EmitKind ck = kind == EmitKind::LLVM  ? codegen::EmitKind::LLVM
+                         : kind == EmitKind::Asm ? codegen::EmitKind::Asm
+                         : kind == EmitKind::Obj ? codegen::EmitKind::Obj
+                                                 : codegen::EmitKind::So;
+  std::string path = outputPath == "-" ? "/dev/stdout" : outputPath.getValue();
+  codegen::CompileTimes times;
+  if (llvm::Error e = codegen::compileToFile(graph, opts, ck, path, &times))
+    return e;
+  if (printTimes)
+    llvm::errs() << llvm::formatv(
+        "qcompile: time: parse {0:f3}s, passes {1:f3}s, lowering {2:f3}s, llvm ir {3:f3}s, "
+        "llvm opt {4:f3}s, codegen {5:f3}s, link {6:f3}s, total {7:f3}s\n",
+        parse, passes, times.lowering, times.buildModule, times.optimize, times.codegen,
+        times.link,
+        parse + passes + times.lowering + times.buildModule + times.optimize + times.codegen +
+            times.link);
+  return llvm::Error::success();
+}
+
 llvm::Error compile() {
-  if (emit != EmitKind::IR)
-    return fail("--emit=" + emitName(emit) +
-                " is not implemented yet: the LLVM code generator has not landed; only "
-                "--emit=ir works today");
   bool wantReport = reportFormat.getNumOccurrences() > 0;
   bool jsonReport = reportFormat == "json";
   if (wantReport && !jsonReport && !reportFormat.empty() && reportFormat != "text")
@@ -92,13 +146,28 @@ llvm::Error compile() {
     return shapes.takeError();
   frontend::ImportOptions options;
   options.inputShapes = *shapes;
+  auto start = std::chrono::steady_clock::now();
   auto graph = frontend::importOnnxFile(modelPath, options);
   if (!graph)
     return graph.takeError();
   if (llvm::Error e = ir::verifyGraph(**graph))
     return e;
+  double parseTime = secondsSince(start);
+  start = std::chrono::steady_clock::now();
   if (llvm::Error e = runPipeline(**graph))
     return e;
+  double passTime = secondsSince(start);
+
+  if (EmitKind kind = emitKind(); kind != EmitKind::IR) {
+    if (wantReport) {
+      passes::FoldReport report = passes::computeFoldReport(**graph);
+      if (jsonReport)
+        llvm::outs() << llvm::formatv("{0:2}", passes::foldReportToJson(report)) << "\n";
+      else
+        passes::printFoldReport(report, llvm::outs());
+    }
+    return emitNative(**graph, kind, parseTime, passTime);
+  }
 
   // The IR goes to -o, or to stdout unless only the report was asked for.
   bool irToFile = !outputPath.empty() && outputPath != "-";
