@@ -364,6 +364,8 @@ llvm::Error Builder::linkKernels() {
   return llvm::Error::success();
 }
 
+constexpr unsigned kSmallKernelHelper = 400;
+
 // Every function gets the target's CPU and features; kernel entries become
 // internal and always inlined into their (constant-argument) task function.
 void Builder::finalizeFunctions() {
@@ -377,6 +379,12 @@ void Builder::finalizeFunctions() {
     if (f.getName().starts_with("qc_") && f.getName().ends_with(suffix)) {
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
       f.removeFnAttr(llvm::Attribute::NoInline);
+      f.addFnAttr(llvm::Attribute::AlwaysInline);
+    } else if (f.hasLocalLinkage() && !f.hasFnAttribute(llvm::Attribute::NoInline) &&
+               f.getInstructionCount() <= kSmallKernelHelper) {
+      // Small helpers (dispatchers on params fields) are inlined too, so
+      // that constant params fold their switches and only the variants a
+      // node uses survive; large bodies (unrolled tiles) stay shared.
       f.addFnAttr(llvm::Attribute::AlwaysInline);
     }
   }
