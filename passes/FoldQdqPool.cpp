@@ -62,27 +62,6 @@ std::optional<int64_t> maxWindowElements(const Node &pool) {
   return n;
 }
 
-// Ops between the pool and its Q that only reshape: with a per-tensor Q they
-// run on the integers unchanged.
-bool isReshapeLike(OpKind kind) {
-  return kind == OpKind::Flatten || kind == OpKind::Reshape || kind == OpKind::Squeeze ||
-         kind == OpKind::Unsqueeze;
-}
-
-// The reshape-only chain from `v` (each op the single consumer of the value
-// before it, none a graph output) up to its end value.
-std::vector<Node *> reshapeChain(const ir::Graph &graph, Value *v) {
-  std::vector<Node *> chain;
-  while (v->uses().size() == 1 && !isGraphOutput(graph, v)) {
-    const ir::Use &use = v->uses().front();
-    if (!isReshapeLike(use.user->kind()) || use.operandIndex != 0)
-      break;
-    chain.push_back(use.user);
-    v = use.user->result(0);
-  }
-  return chain;
-}
-
 class FoldQdqPool : public Pass {
 public:
   llvm::StringRef name() const override { return "fold-qdq-pool"; }
@@ -130,29 +109,13 @@ private:
     }
     // A single per-tensor Q consumer makes the result quantized; otherwise the
     // integer op writes f32 (float(acc) * float(sx / n)) for the float consumers.
-    // The Q may also come after reshape-only ops (GlobalAveragePool ->
-    // Flatten -> Q): they then move behind the pool on the integers.
     std::optional<QMatch> out;
-    std::vector<Node *> moved = reshapeChain(graph, result);
-    for (size_t keep = moved.size() + 1; keep-- > 0 && !out;) {
-      Value *end = keep ? moved[keep - 1]->result(0) : result;
-      if (auto m = matchOutputQ(graph, end, /*allowActivation=*/false)) {
-        out = std::move(*m);
-        moved.resize(keep);
-      } else {
-        llvm::consumeError(m.takeError());
-      }
-    }
-    // Only a per-tensor Q's parameters survive any reshape.
-    if (out && !moved.empty() && !out->resultType.quant->isPerTensor()) {
-      out.reset();
-      moved.clear();
-    }
-    if (!out)
-      moved.clear();
+    if (auto m = matchOutputQ(graph, result, /*allowActivation=*/false))
+      out = std::move(*m);
+    else
+      llvm::consumeError(m.takeError());
 
-    // DQ(x) -> AveragePool|GlobalAveragePool|ReduceMean -> [reshapes] -> [Q(y)]
-    //   =>  qc.Q<pool>(x) -> [reshapes on the integers]
+    // DQ(x) -> AveragePool|GlobalAveragePool|ReduceMean -> [Q(y)]  =>  qc.Q<pool>(x)
     attachQuantParams(x->input, x->params);
     Node *q = out ? out->q : nullptr;
     Value *replaced = q ? q->result(0) : result;
@@ -160,35 +123,14 @@ private:
     std::vector<Value *> operands = {x->input};
     if (pool.kind() == OpKind::ReduceMean && pool.operand(1))
       operands.push_back(pool.operand(1));
-    // The quantized type at a point of the chain: its shape, the Q's type.
-    auto quantized = [&](const Value *v) {
-      ir::Type t = v->type();
-      t.elem = out->resultType.elem;
-      t.quant = out->resultType.quant;
-      return t;
-    };
-    ir::Type poolType = !q ? result->type() : moved.empty() ? out->resultType : quantized(result);
     Node *folded = graph.createNode(
-        kind, operands, {{graph.uniqueName(outName + ".folded"), poolType}}, q ? q : &pool);
+        kind, operands,
+        {{graph.uniqueName(outName + ".folded"), q ? out->resultType : result->type()}},
+        q ? q : &pool);
     folded->setName(pool.name());
     for (const auto &[attr, value] : pool.attrs())
       folded->setAttr(attr, value);
-    Node *last = folded;
-    for (Node *op : moved) {
-      std::vector<Value *> ops = op->operands();
-      ops[0] = last->result(0);
-      ir::Type t = op == moved.back() ? out->resultType : quantized(op->result(0));
-      Node *intOp = graph.createNode(op->kind(), ops,
-                                     {{graph.uniqueName(op->result(0)->name() + ".q"), t}}, q);
-      intOp->setName(op->name());
-      for (const auto &[attr, value] : op->attrs())
-        intOp->setAttr(attr, value);
-      last = intOp;
-    }
-    std::vector<Node *> chain = {q};
-    chain.insert(chain.end(), moved.rbegin(), moved.rend());
-    chain.push_back(&pool);
-    replaceFolded(graph, replaced, last, chain);
+    replaceFolded(graph, replaced, folded, {q, &pool});
     return true;
   }
 };

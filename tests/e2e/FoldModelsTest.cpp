@@ -202,9 +202,6 @@ TEST(FoldDigitsTest, AllMacsIntegerAndAccuracyKept) {
 
   passes::FoldReport report = passes::computeFoldReport(*folded);
   EXPECT_EQ(report.integerMacShare(), expectedShare(1.0)) << describeFloatNodes(report);
-  // No float op remains (the pool writes int8 behind its Flatten, the Q moved
-  // before it): only the input's Q and the logits' DQ convert.
-  EXPECT_TRUE(report.floatNodes.empty()) << describeFloatNodes(report);
 
   auto images = tools::readNpy(sourcePath("examples/digits/test_images.npy"));
   ASSERT_TRUE(bool(images)) << llvm::toString(images.takeError());
