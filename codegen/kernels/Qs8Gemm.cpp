@@ -61,8 +61,11 @@ inline int32_t tapRowSum(const Ctx &c, const uint8_t *row, bool padded) {
 }
 
 /// One MR x NRV tile: rows [row0, row0 + MR) of the output pixels. S8:
-/// the input is s8, read as u8 by flipping the sign bits.
-template <int MR, int NRV, bool S8> void tile(const Ctx &c, int32_t row0) {
+/// the input is s8, read as u8 by flipping the sign bits. Never inlined
+/// into the dispatch: the bitcode keeps one function per variant, so a
+/// node's specialized code pulls in only the variants its constant params
+/// select (inlining all 48 into the entry made model compiles 10x slower).
+template <int MR, int NRV, bool S8> __attribute__((noinline)) void tile(const Ctx &c, int32_t row0) {
   const qc_qs8_gemm_params &p = *c.p;
   I32 acc[MR][NRV];
   QC_UNROLL
