@@ -174,7 +174,7 @@ template <int MR, int NRV, bool S8> __attribute__((noinline)) void tile(const Ct
 
 /// tile<MR, NRV> for a run-time MR in [1, max].
 template <int NRV, int MR = kMaxAcc / NRV < QC_QS8_GEMM_MAX_MR ? kMaxAcc / NRV : QC_QS8_GEMM_MAX_MR>
-void tileOfRows(const Ctx &c, int32_t row0, int32_t rows) {
+__attribute__((always_inline)) inline void tileOfRows(const Ctx &c, int32_t row0, int32_t rows) {
   if constexpr (MR >= 1) {
     if (rows == MR)
       return c.p->input_signed ? tile<MR, NRV, true>(c, row0) : tile<MR, NRV, false>(c, row0);
@@ -182,12 +182,14 @@ void tileOfRows(const Ctx &c, int32_t row0, int32_t rows) {
   }
 }
 
-template <int NRV> void runTasks(Ctx c, const void *const *consts, int64_t begin, int64_t end) {
+template <int NRV>
+__attribute__((always_inline)) inline void runTasks(Ctx c, const void *const *consts, int64_t begin, int64_t end) {
   const qc_qs8_gemm_params &p = *c.p;
   const int32_t cols = p.n_blocks * NRV * kLanes;
   const int64_t pixels = int64_t(p.out_h) * p.out_w;
   const int64_t weightBlock = int64_t(p.kernel_h) * p.kernel_w * c.quadsPerTap * NRV * kLanes * 4;
   const int32_t outBytes = p.output_kind == QC_QS8_GEMM_OUT_F32 ? 4 : 1;
+  const int32_t lastRows = int32_t(pixels - int64_t(p.row_tiles - 1) * p.mr);
   const uint8_t *x0 = c.x;
   uint8_t *y0 = c.y;
   // Decode the first task once; then step (row tile fastest) without
@@ -210,8 +212,12 @@ template <int NRV> void runTasks(Ctx c, const void *const *consts, int64_t begin
     c.x = x0 + sample * int64_t(p.in_h) * p.in_w * p.in_c;
     c.y = y0 + sample * pixels * p.out_c * outBytes;
     int32_t row0 = rowTile * p.mr;
-    int32_t rows = pixels - row0 < p.mr ? int32_t(pixels - row0) : p.mr;
-    tileOfRows<NRV>(c, row0, rows);
+    // Full tiles have p.mr rows, the last one lastRows: both constants of
+    // the node, so its code references two tile variants, not all of them.
+    if (rowTile == p.row_tiles - 1)
+      tileOfRows<NRV>(c, row0, lastRows);
+    else
+      tileOfRows<NRV>(c, row0, p.mr);
     if (++rowTile < p.row_tiles)
       continue;
     rowTile = 0;
@@ -225,7 +231,10 @@ template <int NRV> void runTasks(Ctx c, const void *const *consts, int64_t begin
   }
 }
 
-void qs8Gemm(const qc_qs8_gemm_params *p, const void *const *consts, const void *const *in,
+// The dispatch and task loop are always inlined into the entry, and the
+// entry into the node's task function: the node's constant params then
+// select its tile variants at compile time, and the unused ones are dropped.
+__attribute__((always_inline)) inline void qs8Gemm(const qc_qs8_gemm_params *p, const void *const *consts, const void *const *in,
              void *const *out, int64_t begin, int64_t end) {
   Ctx c{};
   c.p = p;
