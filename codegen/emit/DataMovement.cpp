@@ -5,6 +5,7 @@
 #include "codegen/Emit.h"
 #include "codegen/kernels/Copy.h"
 #include "interp/Interpreter.h"
+#include "interp/kernels/Kernels.h"
 #include "ir/infer/DataMovementParams.h"
 #include "ir/infer/InferRules.h"
 
@@ -437,29 +438,6 @@ llvm::Expected<std::vector<KernelCall>> emitTile(const EmitContext &ctx) {
   return std::vector<KernelCall>{std::move(*call)};
 }
 
-namespace {
-// The input index Pad's result position `o` reads along one axis (-1: the
-// constant), the interpreter's rule (interp/kernels/DataMovement.cpp).
-int64_t padSource(llvm::StringRef mode, int64_t o, int64_t extent, int64_t begin,
-                  int64_t end) {
-  int64_t first = std::max<int64_t>(-begin, 0);
-  int64_t kept = extent - first - std::max<int64_t>(-end, 0);
-  int64_t p = o - std::max<int64_t>(begin, 0);
-  if (p >= 0 && p < kept)
-    return first + p;
-  if (mode == "constant")
-    return -1;
-  if (mode == "edge")
-    return first + std::clamp<int64_t>(p, 0, kept - 1);
-  if (mode == "wrap")
-    return first + ((p % kept) + kept) % kept;
-  if (kept == 1)
-    return first;
-  int64_t period = 2 * (kept - 1);
-  int64_t m = ((p % period) + period) % period;
-  return first + (m < kept ? m : period - m);
-}
-} // namespace
 
 llvm::Expected<std::vector<KernelCall>> emitPad(const EmitContext &ctx) {
   const Operand &in = ctx.operands[0];
@@ -485,7 +463,7 @@ llvm::Expected<std::vector<KernelCall>> emitPad(const EmitContext &ctx) {
     for (int axis : out.perm) {
       std::vector<int64_t> t(out.shape[axis]);
       for (int64_t o = 0; o < out.shape[axis]; ++o)
-        t[o] = padSource(mode, o, in.shape[axis], (*amounts)[axis].first,
+        t[o] = interp::padSource(mode, o, in.shape[axis], (*amounts)[axis].first,
                          (*amounts)[axis].second) *
                inStrides[axis];
       tables.push_back(std::move(t));

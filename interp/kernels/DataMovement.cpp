@@ -208,11 +208,12 @@ llvm::Error evalTranspose(EvalContext &ctx) {
 // Pad, Expand, Tile
 //===----------------------------------------------------------------------===//
 
-namespace {
-// The input index along one axis that result position `o` reads, or -1 for
-// the constant. Negative pads crop first; the other modes then read the
-// cropped extent: reflect mirrors without repeating the edge, edge repeats
-// it, wrap is periodic.
+} // namespace qc::interp::kernels
+
+namespace qc::interp {
+// Negative pads crop first; the other modes then read the cropped extent:
+// reflect mirrors without repeating the edge, edge repeats it, wrap is
+// periodic.
 int64_t padSource(llvm::StringRef mode, int64_t o, int64_t extent, int64_t begin,
                   int64_t end) {
   int64_t first = std::max<int64_t>(-begin, 0);
@@ -233,7 +234,9 @@ int64_t padSource(llvm::StringRef mode, int64_t o, int64_t extent, int64_t begin
   int64_t m = ((p % period) + period) % period;
   return first + (m < kept ? m : period - m);
 }
-} // namespace
+} // namespace qc::interp
+
+namespace qc::interp::kernels {
 
 llvm::Error evalPad(EvalContext &ctx) {
   const Tensor &in = ctx.in(0);

@@ -37,4 +37,11 @@ namespace kernels {
 std::vector<int64_t> broadcastIndexMap(llvm::ArrayRef<int64_t> outDims,
                                        llvm::ArrayRef<int64_t> inDims);
 
+/// Pad along one axis of `extent` elements with pads `begin`/`end` (negative:
+/// crop): the input index result position `o` reads, or -1 for the constant.
+/// `mode` is Pad's (constant, edge, reflect, wrap). Codegen builds its copy
+/// tables with the same rule.
+int64_t padSource(llvm::StringRef mode, int64_t o, int64_t extent, int64_t begin,
+                  int64_t end);
+
 } // namespace qc::interp
