@@ -322,10 +322,28 @@ llvm::Error Builder::buildDescriptor(llvm::Function *run) {
   if (!outputs)
     return outputs.takeError();
 
+  // Step names for QC_PROFILE: "node (kernel entry, tasks)".
+  std::vector<llvm::Constant *> stepNames;
+  for (size_t i = 0; i < prog_.steps.size(); ++i) {
+    const Step &st = prog_.steps[i];
+    stepNames.push_back(cString(llvm::formatv("{0} ({1}, {2} tasks{3})", st.label, st.call.entry,
+                                              std::max<int64_t>(1, st.call.tasks),
+                                              st.batched ? " x batch" : "")
+                                    .str(),
+                                llvm::formatv("qc_step_name_{0}", i).str()));
+  }
+  llvm::Constant *stepNameArray = null;
+  if (!stepNames.empty()) {
+    auto *arrTy = llvm::ArrayType::get(ptrTy(), stepNames.size());
+    stepNameArray = new llvm::GlobalVariable(*m_, arrTy, true, llvm::GlobalValue::PrivateLinkage,
+                                             llvm::ConstantArray::get(arrTy, stepNames),
+                                             "qc_step_names");
+  }
+
   auto *descTy = llvm::StructType::create(
       ctx_,
       {i32Ty(), i32Ty(), ptrTy(), ptrTy(), ptrTy(), i32Ty(), i32Ty(), ptrTy(), ptrTy(), ptrTy(),
-       i64Ty(), i64Ty(), ptrTy()},
+       i64Ty(), i64Ty(), ptrTy(), i32Ty(), ptrTy()},
       "qc_model_desc");
   llvm::Constant *init = llvm::ConstantStruct::get(
       descTy, {llvm::ConstantInt::get(i32Ty(), QC_DESC_VERSION),
@@ -335,7 +353,8 @@ llvm::Error Builder::buildDescriptor(llvm::Function *run) {
                llvm::ConstantInt::get(i32Ty(), prog_.inputs.size()),
                llvm::ConstantInt::get(i32Ty(), prog_.outputs.size()), *inputs, *outputs,
                batchName, llvm::ConstantInt::get(i64Ty(), prog_.arenaStaticBytes),
-               llvm::ConstantInt::get(i64Ty(), prog_.arenaBatchBytes), run});
+               llvm::ConstantInt::get(i64Ty(), prog_.arenaBatchBytes), run,
+               llvm::ConstantInt::get(i32Ty(), prog_.steps.size()), stepNameArray});
   auto *desc = new llvm::GlobalVariable(*m_, descTy, true, llvm::GlobalValue::ExternalLinkage,
                                         init, "qc_model_desc_v1");
   desc->setVisibility(llvm::GlobalValue::HiddenVisibility);

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define QC_DESC_VERSION 1u
+#define QC_DESC_VERSION 2u
 
 struct qc_pool;
 
@@ -61,6 +61,11 @@ typedef struct qc_model_desc {
   uint64_t arena_static_bytes;   /* arena bytes independent of the batch */
   uint64_t arena_batch_bytes;    /* arena bytes per unit of batch, after them */
   void (*run)(const qc_exec *exec);
+  /* run() makes exactly num_steps qc_rt_parallel_for calls, in this order;
+     step_names[i] names the i-th ("node (op, kernel)"), for QC_PROFILE.
+     step_names may be null. */
+  int32_t num_steps;
+  const char *const *step_names;
 } qc_model_desc;
 
 #ifdef __cplusplus

@@ -24,6 +24,7 @@ struct qc_session {
   int64_t arena_batch; /* the batch the arena is sized for */
   const void **input_ptrs;
   void **output_ptrs;
+  int64_t profiled_runs; /* QC_PROFILE: runs whose steps the pool timed */
 };
 
 /* Generous: a session beyond this many threads is a caller bug. */
@@ -160,6 +161,9 @@ qc_status qc_rt_session_create(const qc_model_desc *desc, int32_t num_threads,
       st = qc_rt_fail(QC_ERROR_OUT_OF_MEMORY, "qc_session_create: cannot start %d threads",
                       num_threads);
   }
+  const char *profile = getenv("QC_PROFILE");
+  if (st == QC_OK && profile && *profile && strcmp(profile, "0") != 0)
+    qc_pool_enable_profile(s->pool, desc->num_steps);
   if (st != QC_OK) {
     qc_rt_session_destroy(s);
     return st;
@@ -181,9 +185,54 @@ qc_status qc_rt_session_reserve(qc_session *session, int64_t max_batch) {
   return st;
 }
 
+typedef struct StepTime {
+  int64_t ns;
+  int32_t index;
+} StepTime;
+
+static int slower_first(const void *a, const void *b) {
+  int64_t x = ((const StepTime *)a)->ns, y = ((const StepTime *)b)->ns;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* QC_PROFILE's report on stderr: each step's mean wall time per run, the
+   slowest first. */
+static void print_profile(const qc_session *s) {
+  const int64_t *ns = qc_pool_profile(s->pool);
+  int32_t n = s->desc->num_steps;
+  if (!ns || s->profiled_runs == 0 || n <= 0)
+    return;
+  StepTime *order = malloc(sizeof(StepTime) * (size_t)n);
+  if (!order)
+    return;
+  int64_t total = 0;
+  for (int32_t i = 0; i < n; ++i) {
+    order[i].ns = ns[i];
+    order[i].index = i;
+    total += ns[i];
+  }
+  qsort(order, (size_t)n, sizeof *order, slower_first);
+  double runs = (double)s->profiled_runs;
+  fprintf(stderr, "qc profile: model '%s', %lld runs, %d threads, %.3f ms per run in %d steps\n",
+          model_name(s->desc), (long long)s->profiled_runs, qc_pool_num_threads(s->pool),
+          (double)total / runs * 1e-6, n);
+  fprintf(stderr, "%6s %10s %6s %6s  %s\n", "step", "us/run", "%", "cum%", "node (op, kernel)");
+  int64_t cumulative = 0;
+  for (int32_t i = 0; i < n; ++i) {
+    const StepTime *t = &order[i];
+    cumulative += t->ns;
+    const char *name = s->desc->step_names ? s->desc->step_names[t->index] : NULL;
+    fprintf(stderr, "%6d %10.1f %6.2f %6.2f  %s\n", t->index, (double)t->ns / runs * 1e-3,
+            total ? 100.0 * (double)t->ns / (double)total : 0.0,
+            total ? 100.0 * (double)cumulative / (double)total : 0.0, name ? name : "");
+  }
+  free(order);
+}
+
 void qc_rt_session_destroy(qc_session *session) {
   if (!session)
     return;
+  print_profile(session);
   qc_pool_destroy(session->pool);
   pthread_mutex_destroy(&session->mutex);
   free(session->arena);
@@ -323,7 +372,9 @@ qc_status qc_rt_run(qc_session *session, const qc_tensor *inputs, int32_t num_in
       session->output_ptrs[i] = outputs[i].data;
     qc_exec exec = {session->arena, session->input_ptrs, session->output_ptrs, batch.value,
                     session->pool};
+    qc_pool_profile_run_begins(session->pool);
     desc->run(&exec);
+    ++session->profiled_runs;
   }
   pthread_mutex_unlock(&session->mutex);
   return st;

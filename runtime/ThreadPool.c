@@ -50,6 +50,11 @@ struct qc_pool {
   _Alignas(64) _Atomic int32_t sleepers; /* workers blocked on `wake` */
   _Atomic int32_t caller_sleeping;
   _Atomic int32_t stop;
+
+  /* QC_PROFILE: wall time of each step of a run, summed over runs (only
+     the calling thread touches these). */
+  int64_t *profile_ns;
+  int32_t profile_steps, profile_step;
 };
 
 /* Set on pool threads and on a caller inside parallel_for: a nested
@@ -161,6 +166,8 @@ struct qc_pool *qc_pool_create(int32_t num_threads) {
     if (*end == 0 && us >= 0 && us <= 1000000)
       pool->spin_ns = (int64_t)us * 1000;
   }
+  pool->profile_ns = NULL;
+  pool->profile_steps = pool->profile_step = 0;
   pool->exec = NULL;
   pool->fn = NULL;
   pool->num_tasks = 0;
@@ -223,6 +230,7 @@ void qc_pool_destroy(struct qc_pool *pool) {
     stop_workers(pool, pool->num_threads - 1);
   free(pool->workers);
   free(pool->chunks);
+  free(pool->profile_ns);
   pthread_cond_destroy(&pool->wake);
   pthread_cond_destroy(&pool->finished);
   pthread_mutex_destroy(&pool->mutex);
@@ -231,10 +239,43 @@ void qc_pool_destroy(struct qc_pool *pool) {
 
 int32_t qc_pool_num_threads(const struct qc_pool *pool) { return pool ? pool->num_threads : 1; }
 
+int qc_pool_enable_profile(struct qc_pool *pool, int32_t num_steps) {
+  if (!pool || num_steps <= 0)
+    return 0;
+  pool->profile_ns = calloc((size_t)num_steps, sizeof(int64_t));
+  pool->profile_steps = pool->profile_ns ? num_steps : 0;
+  return pool->profile_ns != NULL;
+}
+
+void qc_pool_profile_run_begins(struct qc_pool *pool) {
+  if (pool)
+    pool->profile_step = 0;
+}
+
+const int64_t *qc_pool_profile(const struct qc_pool *pool) {
+  return pool ? pool->profile_ns : NULL;
+}
+
+static void parallel_for(struct qc_pool *pool, const qc_exec *exec, int64_t num_tasks,
+                         qc_task_fn fn);
+
 void qc_rt_parallel_for(const qc_exec *exec, int64_t num_tasks, qc_task_fn fn) {
+  struct qc_pool *pool = exec->pool;
+  if (!pool || !pool->profile_ns || tl_inside_pool) {
+    parallel_for(pool, exec, num_tasks, fn);
+    return;
+  }
+  int64_t start = now_ns();
+  parallel_for(pool, exec, num_tasks, fn);
+  if (pool->profile_step < pool->profile_steps)
+    pool->profile_ns[pool->profile_step] += now_ns() - start;
+  ++pool->profile_step;
+}
+
+static void parallel_for(struct qc_pool *pool, const qc_exec *exec, int64_t num_tasks,
+                         qc_task_fn fn) {
   if (num_tasks <= 0)
     return;
-  struct qc_pool *pool = exec->pool;
   if (!pool || pool->num_threads == 1 || num_tasks == 1 || tl_inside_pool) {
     fn(exec, 0, num_tasks);
     return;

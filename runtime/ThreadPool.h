@@ -20,6 +20,15 @@ struct qc_pool *qc_pool_create(int32_t num_threads);
 void qc_pool_destroy(struct qc_pool *pool);
 int32_t qc_pool_num_threads(const struct qc_pool *pool);
 
+/* Profiling (QC_PROFILE, runtime/Session.c): after this, every
+   qc_rt_parallel_for call adds its wall time to the slot of its position in
+   the run; 0 when memory is short. */
+int qc_pool_enable_profile(struct qc_pool *pool, int32_t num_steps);
+/* Marks the start of a run: the next call is step 0. */
+void qc_pool_profile_run_begins(struct qc_pool *pool);
+/* The per-step sums (num_steps of them), or null when not profiling. */
+const int64_t *qc_pool_profile(const struct qc_pool *pool);
+
 /* How long a worker (or the waiting caller) spins before it blocks, in
    nanoseconds. The default suits steps of a few to a few hundred
    microseconds; QC_SPIN_US in the environment overrides it at pool

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <set>
 #include <string>
@@ -251,6 +252,45 @@ TEST(Session, CreateChecksTheDescriptor) {
   TestModel ok(doNothing);
   EXPECT_EQ(qc_rt_session_create(&ok.desc, 0, &s), QC_OK); // one thread per core
   qc_rt_session_destroy(s);
+}
+
+// QC_PROFILE: at session destruction, stderr gets each step's mean time per
+// run under its name, the slowest first.
+void sleepTask(const qc_exec *, int64_t begin, int64_t end) {
+  struct timespec ts = {0, 2000000 * (end - begin)};
+  nanosleep(&ts, nullptr);
+}
+void runTwoProfiledSteps(const qc_exec *exec) {
+  qc_rt_parallel_for(exec, 1, sleepTask); // ~2 ms
+  qc_rt_parallel_for(exec, 0, sleepTask); // no tasks, still a step
+}
+
+TEST(Profile, ReportsEveryStepByName) {
+  TestModel model(runTwoProfiledSteps);
+  const char *const names[] = {"slow step", "empty step"};
+  model.desc.num_steps = 2;
+  model.desc.step_names = names;
+  setenv("QC_PROFILE", "1", 1);
+  qc_session *s = create(model.desc, 2);
+  unsetenv("QC_PROFILE");
+  ASSERT_NE(s, nullptr);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(runNoIo(s), QC_OK);
+  testing::internal::CaptureStderr();
+  qc_rt_session_destroy(s);
+  std::string report = testing::internal::GetCapturedStderr();
+  EXPECT_NE(report.find("3 runs, 2 threads"), std::string::npos) << report;
+  size_t slow = report.find("slow step"), empty = report.find("empty step");
+  ASSERT_NE(slow, std::string::npos) << report;
+  ASSERT_NE(empty, std::string::npos) << report;
+  EXPECT_LT(slow, empty) << "the slowest step comes first:\n" << report;
+
+  // Without QC_PROFILE nothing is printed.
+  qc_session *quiet = create(model.desc, 1);
+  ASSERT_EQ(runNoIo(quiet), QC_OK);
+  testing::internal::CaptureStderr();
+  qc_rt_session_destroy(quiet);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
 }
 
 } // namespace

@@ -77,7 +77,9 @@ static void run(const qc_exec *exec) {
   qc_rt_parallel_for(exec, exec->batch, finish_samples);
 }
 
+static const char *const kStepNames[] = {"scale_rows", "finish_samples"};
+
 __attribute__((visibility("hidden"))) const qc_model_desc qc_model_desc_v1 = {
     QC_TEST_DESC_VERSION, QC_ABI_VERSION, QC_TEST_NAME, "x86-64-v3", QC_TEST_FEATURES,
-    2, 2, kInputs, kOutputs, "N", kStaticBytes, kBatchBytes, run,
+    2, 2, kInputs, kOutputs, "N", kStaticBytes, kBatchBytes, run, 2, kStepNames,
 };
