@@ -306,6 +306,9 @@ static qc_status validate_inputs(const qc_model_desc *desc, const qc_tensor *inp
     if (!in->data && bytes > 0)
       return qc_rt_fail(QC_ERROR_INVALID_ARGUMENT, "input '%s': the data pointer is null",
                         t->name);
+    if (in->size_bytes != 0 && in->size_bytes < bytes)
+      return qc_rt_fail(QC_ERROR_SHAPE, "input '%s': the buffer holds %llu bytes, %llu needed",
+                        t->name, (unsigned long long)in->size_bytes, (unsigned long long)bytes);
   }
   return QC_OK;
 }

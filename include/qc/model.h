@@ -44,9 +44,10 @@ typedef enum qc_elem_type {
 
 /* A tensor passed to qc_run: dense, row-major, in the model's declared
    (logical) layout, e.g. NCHW for an NCHW model input.
-   Inputs: data, rank and shape are read. Outputs: data is written, shape
-   must point to `rank` writable entries that receive the output's shape,
-   and size_bytes is the capacity of data. */
+   Inputs: data, rank and shape are read; size_bytes, when not 0, is the
+   size of data and must cover the shape (0: not checked). Outputs: data is
+   written, shape must point to `rank` writable entries that receive the
+   output's shape, and size_bytes is the capacity of data. */
 typedef struct qc_tensor {
   void *data;
   int64_t *shape;

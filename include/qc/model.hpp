@@ -123,6 +123,7 @@ struct InputView {
   const void *data = nullptr;
   const int64_t *shape = nullptr;
   int32_t rank = 0;
+  size_t sizeBytes = 0; ///< 0: not checked; else must cover the shape
 };
 
 /// Caller-owned output memory: `shape` (rank entries) receives the shape.
@@ -234,7 +235,7 @@ public:
     }
     for (size_t i = 0; inputs && i < numInputs; ++i)
       in[i] = {const_cast<void *>(inputs[i].data), const_cast<int64_t *>(inputs[i].shape),
-               inputs[i].rank, 0, 0};
+               inputs[i].rank, 0, inputs[i].sizeBytes};
     for (size_t i = 0; outputs && i < numOutputs; ++i)
       out[i] = {outputs[i].data, outputs[i].shape, outputs[i].rank, 0, outputs[i].sizeBytes};
     // Null arrays go through as null: the library reports them.
@@ -258,7 +259,7 @@ public:
     std::vector<OutputView> out(outputs.size());
     for (size_t i = 0; i < inputs.size(); ++i)
       in[i] = {inputs[i].bytes.data(), inputs[i].shape.data(),
-               static_cast<int32_t>(inputs[i].shape.size())};
+               static_cast<int32_t>(inputs[i].shape.size()), inputs[i].bytes.size()};
     for (size_t i = 0; i < outputs.size(); ++i) {
       const TensorInfo &info = lib_->outputs[i];
       Tensor &t = outputs[i];

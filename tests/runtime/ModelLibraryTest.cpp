@@ -150,7 +150,8 @@ struct RawRun {
       outData.emplace_back(t.bytes.size());
     }
     for (size_t i = 0; i < c.inputs.size(); ++i)
-      in.push_back({c.inputs[i].bytes.data(), inShapes[i].data(), int32_t(inShapes[i].size())});
+      in.push_back({c.inputs[i].bytes.data(), inShapes[i].data(), int32_t(inShapes[i].size()),
+                    c.inputs[i].bytes.size()});
     for (size_t i = 0; i < c.expected.size(); ++i)
       out.push_back({outData[i].data(), outData[i].size(), outShapes[i].data(),
                      int32_t(outShapes[i].size())});
@@ -169,6 +170,8 @@ TEST(ModelLibrary, RawRunWritesShapes) {
   qc::Session session = makeSession(model, 1);
   Case c = makeCase(3, 1);
   RawRun r(c);
+  ASSERT_TRUE(r.run(session).ok());
+  r.in[0].sizeBytes = 0; // an input's size is optional
   ASSERT_TRUE(r.run(session).ok());
   EXPECT_EQ(r.outShapes[0], (std::vector<int64_t>{3, 3, 5}));
   EXPECT_EQ(r.outShapes[1], (std::vector<int64_t>{3}));
@@ -219,6 +222,8 @@ TEST(ModelLibrary, BadArgumentsAreErrorsNamingTheTensor) {
          "output 'z': the shape pointer is null");
   broken([](RawRun &r) { r.out[1].data = nullptr; }, QC_ERROR_INVALID_ARGUMENT,
          "output 's': the data pointer is null");
+  broken([](RawRun &r) { r.in[0].sizeBytes -= 1; }, QC_ERROR_SHAPE,
+         "input 'x': the buffer holds");
   broken([](RawRun &r) { r.out[0].sizeBytes -= 1; }, QC_ERROR_SHAPE,
          "output 'z': the buffer holds 179 bytes, 180 needed");
 
