@@ -13,17 +13,10 @@
   X(f32_elementwise) X(cast) X(f32_gemm) X(f32_gemm_pack_b) X(f32_conv2d)      \
   X(f32_dwconv2d) X(f32_softmax) X(f32_layernorm) X(f32_batchnorm)             \
   X(f32_reduce) X(f32_avgpool)
-#define QC_F32_DECLARE_ISA(name)                                               \
-  extern "C" void qc_##name##__generic(QC_KERNEL_PARAMS);                      \
-  extern "C" void qc_##name##__avx2(QC_KERNEL_PARAMS);                         \
-  extern "C" void qc_##name##__avxvnni(QC_KERNEL_PARAMS);                      \
-  extern "C" void qc_##name##__avx512vnni(QC_KERNEL_PARAMS);
-QC_F32_ENTRIES(QC_F32_DECLARE_ISA)
-#undef QC_F32_DECLARE_ISA
+QC_F32_ENTRIES(QC_TEST_DECLARE_ISA)
 
 namespace qc::f32test {
 
-using xfmrtest::Aligned;
 using xfmrtest::Arg;
 using xfmrtest::kAllIsas;
 using xfmrtest::makeNode;
@@ -37,103 +30,15 @@ inline Arg argOf(ir::Tensor t) {
 }
 
 inline qc_kernel_fn findF32Entry(const std::string &name, codegen::Isa isa) {
-#define QC_F32_LOOKUP(n)                                                       \
-  if (name == #n)                                                              \
-    switch (isa) {                                                             \
-    case codegen::Isa::Generic: return &qc_##n##__generic;                     \
-    case codegen::Isa::Avx2: return &qc_##n##__avx2;                           \
-    case codegen::Isa::AvxVnni: return &qc_##n##__avxvnni;                     \
-    case codegen::Isa::Avx512Vnni: return &qc_##n##__avx512vnni;               \
-    }
-  QC_F32_ENTRIES(QC_F32_LOOKUP)
-#undef QC_F32_LOOKUP
+  QC_F32_ENTRIES(QC_TEST_LOOKUP_ENTRY)
   return nullptr;
 }
 
-/// Runs the registered emitter of the node for `isa` and the native entries
-/// (each call's tasks in uneven ranges, several calls sharing one scratch
-/// buffer); returns the results in logical layout.
+/// Runs the registered emitter of the node for `isa` and the native fp32
+/// entries; returns the results in logical layout.
 inline llvm::Expected<std::vector<ir::Tensor>> runF32Kernels(const NodeRun &r,
                                                              codegen::Isa isa) {
-  codegen::EmitContext ctx{*r.node, isa, {}, {}};
-  for (size_t i = 0; i < r.args.size(); ++i) {
-    codegen::Operand o;
-    if (!r.args[i].absent) {
-      o.value = r.node->operand(i);
-      o.shape = r.args[i].data.dims();
-      o.perm = r.args[i].perm;
-    }
-    ctx.operands.push_back(o);
-  }
-  for (size_t i = 0; i < r.reference.size(); ++i) {
-    codegen::Operand o;
-    o.value = r.node->result(i);
-    o.shape = r.reference[i].dims();
-    o.perm = i < r.resultPerms.size() && !r.resultPerms[i].empty()
-                 ? r.resultPerms[i]
-                 : xfmrtest::identity(o.shape.size());
-    ctx.results.push_back(o);
-  }
-  const codegen::EmitterInfo *info = codegen::findEmitter(r.node->kind());
-  if (!info)
-    return llvm::createStringError("no emitter registered");
-  auto calls = info->emit(ctx);
-  if (!calls)
-    return calls.takeError();
-  std::vector<Aligned> inBufs;
-  for (size_t i = 0; i < r.args.size(); ++i) {
-    std::vector<uint8_t> b;
-    if (!r.args[i].absent)
-      b = codegen::toPhysicalBytes(r.args[i].data, r.args[i].perm);
-    inBufs.emplace_back(b.size());
-    if (!b.empty())
-      std::memcpy(inBufs.back().ptr, b.data(), b.size());
-  }
-  std::vector<Aligned> outBufs;
-  for (const codegen::Operand &o : ctx.results)
-    outBufs.emplace_back(size_t(o.numElements()) * ir::elemTypeStorageBytes(o.elemType()));
-  int64_t scratch = 0;
-  for (const codegen::KernelCall &c : *calls)
-    scratch = std::max(scratch, c.scratchBytes);
-  Aligned scratchBuf(size_t(scratch) + 64);
-  for (const codegen::KernelCall &c : *calls) {
-    qc_kernel_fn fn = findF32Entry(c.entry, isa);
-    if (!fn)
-      return llvm::createStringError("no native entry " + c.entry);
-    std::vector<Aligned> constBufs;
-    std::vector<const void *> consts;
-    for (const codegen::ConstBlob &b : c.consts) {
-      constBufs.emplace_back(b.bytes.size());
-      if (!b.bytes.empty())
-        std::memcpy(constBufs.back().ptr, b.bytes.data(), b.bytes.size());
-    }
-    for (Aligned &b : constBufs)
-      consts.push_back(b.ptr);
-    std::vector<const void *> ins;
-    for (unsigned i : c.inputs)
-      ins.push_back(inBufs[i].ptr);
-    std::vector<void *> outs;
-    for (unsigned i : c.outputs)
-      outs.push_back(outBufs[i].ptr);
-    if (c.scratchBytes > 0)
-      outs.push_back(scratchBuf.ptr);
-    Aligned params(c.params.size());
-    std::memcpy(params.ptr, c.params.data(), c.params.size());
-    int64_t t = c.tasks;
-    int64_t cuts[] = {0, std::min<int64_t>(1, t),
-                      std::max<int64_t>(std::min<int64_t>(1, t), t / 3), t};
-    for (int k = 0; k < 3; ++k)
-      if (cuts[k + 1] > cuts[k])
-        fn(params.ptr, consts.data(), ins.data(), outs.data(), cuts[k], cuts[k + 1]);
-  }
-  std::vector<ir::Tensor> results;
-  for (size_t i = 0; i < ctx.results.size(); ++i) {
-    const codegen::Operand &o = ctx.results[i];
-    size_t n = size_t(o.numElements()) * ir::elemTypeStorageBytes(o.elemType());
-    std::vector<uint8_t> bytes(outBufs[i].ptr, outBufs[i].ptr + n);
-    results.push_back(xfmrtest::fromPhysical(bytes, o.elemType(), o.shape, o.perm));
-  }
-  return results;
+  return xfmrtest::runKernels(r, isa, nullptr, nullptr, &findF32Entry);
 }
 
 /// The error measure of fp32 results: |got - ref| / max(|ref|, floor), NaN

@@ -23,13 +23,23 @@
 #define QC_XFMR_ENTRIES(X)                                                     \
   X(copy_nd) X(copy_indexed) X(gather_rows) X(qs8_bmm_pack) X(qs8_bmm)        \
       X(softmax_rows) X(layernorm_rows) X(qs8_conv_transpose)
-#define QC_XFMR_DECLARE_ISA(name)                                              \
+// Declares an entry's four ISA variants (for the X-macro entry lists here
+// and in F32Harness.h).
+#define QC_TEST_DECLARE_ISA(name)                                              \
   extern "C" void qc_##name##__generic(QC_KERNEL_PARAMS);                      \
   extern "C" void qc_##name##__avx2(QC_KERNEL_PARAMS);                         \
   extern "C" void qc_##name##__avxvnni(QC_KERNEL_PARAMS);                      \
   extern "C" void qc_##name##__avx512vnni(QC_KERNEL_PARAMS);
-QC_XFMR_ENTRIES(QC_XFMR_DECLARE_ISA)
-#undef QC_XFMR_DECLARE_ISA
+// In a lookup function over (name, isa): returns entry n's variant.
+#define QC_TEST_LOOKUP_ENTRY(n)                                                \
+  if (name == #n)                                                              \
+    switch (isa) {                                                             \
+    case codegen::Isa::Generic: return &qc_##n##__generic;                     \
+    case codegen::Isa::Avx2: return &qc_##n##__avx2;                           \
+    case codegen::Isa::AvxVnni: return &qc_##n##__avxvnni;                     \
+    case codegen::Isa::Avx512Vnni: return &qc_##n##__avx512vnni;               \
+    }
+QC_XFMR_ENTRIES(QC_TEST_DECLARE_ISA)
 
 namespace qc::xfmrtest {
 
@@ -63,16 +73,7 @@ inline bool isaSupported(codegen::Isa isa) {
 }
 
 inline qc_kernel_fn findEntry(const std::string &name, codegen::Isa isa) {
-#define QC_XFMR_LOOKUP(n)                                                      \
-  if (name == #n)                                                              \
-    switch (isa) {                                                             \
-    case codegen::Isa::Generic: return &qc_##n##__generic;                     \
-    case codegen::Isa::Avx2: return &qc_##n##__avx2;                           \
-    case codegen::Isa::AvxVnni: return &qc_##n##__avxvnni;                     \
-    case codegen::Isa::Avx512Vnni: return &qc_##n##__avx512vnni;               \
-    }
-  QC_XFMR_ENTRIES(QC_XFMR_LOOKUP)
-#undef QC_XFMR_LOOKUP
+  QC_XFMR_ENTRIES(QC_TEST_LOOKUP_ENTRY)
   return nullptr;
 }
 
@@ -192,9 +193,9 @@ inline NodeRun makeNode(ir::OpKind kind, std::vector<Arg> args,
   return r;
 }
 
-/// Runs the node's emitter for `isa` and the native entries, splitting each
-/// call's task space in a few uneven ranges. Returns logical results, or an
-/// emitter error.
+/// Runs the node's emitter for `isa` and the native entries (found by
+/// `lookup`, findEntry by default), splitting each call's task space in a
+/// few uneven ranges. Returns logical results, or an emitter error.
 /// With `timing`, runs the whole call sequence timing->repeats times (each
 /// call over its full task range) and stores the kernels' seconds per run.
 struct Timing {
@@ -206,7 +207,10 @@ inline llvm::Expected<std::vector<ir::Tensor>>
 runKernels(const NodeRun &r, codegen::Isa isa,
            llvm::Expected<std::vector<codegen::KernelCall>> (*emitFn)(
                const codegen::EmitContext &) = nullptr,
-           Timing *timing = nullptr) {
+           Timing *timing = nullptr,
+           qc_kernel_fn (*lookup)(const std::string &, codegen::Isa) = nullptr) {
+  if (!lookup)
+    lookup = &findEntry;
   codegen::EmitContext ctx{*r.node, isa, {}, {}};
   for (size_t i = 0; i < r.args.size(); ++i) {
     codegen::Operand o;
@@ -268,7 +272,7 @@ runKernels(const NodeRun &r, codegen::Isa isa,
   };
   std::vector<Prepared> prepared;
   for (const codegen::KernelCall &c : *calls) {
-    qc_kernel_fn fn = findEntry(c.entry, isa);
+    qc_kernel_fn fn = lookup(c.entry, isa);
     if (!fn)
       return llvm::createStringError("no native entry " + c.entry);
     std::vector<Aligned> constBufs;
