@@ -14,6 +14,7 @@
 #include "interp/Interpreter.h"
 #include "passes/Pipeline.h"
 #include "runtime/Session.h"
+#include "tests/ModelInputs.h"
 #include "llvm/Support/Error.h"
 #include "gtest/gtest.h"
 
@@ -63,28 +64,6 @@ std::vector<Param> allParams() {
     for (const IsaCase &i : kIsas)
       ps.push_back({m, i});
   return ps;
-}
-
-std::vector<ir::Tensor> randomInputs(const ir::Graph &graph, int64_t batch, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  std::vector<ir::Tensor> inputs;
-  for (const ir::Value *in : graph.inputs()) {
-    std::vector<int64_t> dims;
-    for (const ir::Dim &d : in->type().shape.dims())
-      dims.push_back(d.isStatic() ? d.value() : batch);
-    ir::Tensor t(in->type().elem, dims);
-    ir::ElemType e = in->type().elem;
-    for (int64_t i = 0; i < t.numElements(); ++i) {
-      if (ir::isFloatType(e))
-        t.setDouble(i, normal(rng));
-      else
-        t.setInt(i, ir::elemTypeMin(e) + int64_t(rng() % uint64_t(ir::elemTypeMax(e) -
-                                                                   ir::elemTypeMin(e) + 1)));
-    }
-    inputs.push_back(std::move(t));
-  }
-  return inputs;
 }
 
 bool hasSymbolicDim(const ir::Graph &graph) {
@@ -151,7 +130,7 @@ TEST_P(JitModelTest, MatchesInterpreter) {
     ASSERT_EQ(created, QC_OK) << qc_rt_last_error();
     for (int64_t batch : batches) {
       SCOPED_TRACE("threads " + std::to_string(threads) + ", batch " + std::to_string(batch));
-      std::vector<ir::Tensor> inputs = randomInputs(**graph, batch, 11 + batch);
+      std::vector<ir::Tensor> inputs = qc::testing::randomInputs(**graph, 11 + batch, batch);
       auto expected = interp::run(**graph, inputs);
       ASSERT_TRUE(bool(expected)) << llvm::toString(expected.takeError());
 

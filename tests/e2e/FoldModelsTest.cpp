@@ -13,6 +13,7 @@
 #include "ir/Printer.h"
 #include "passes/FoldReport.h"
 #include "passes/Pipeline.h"
+#include "tests/ModelInputs.h"
 #include "tools/Npy.h"
 #include "gtest/gtest.h"
 
@@ -48,37 +49,6 @@ std::string describeFloatNodes(const passes::FoldReport &report) {
   llvm::raw_string_ostream os(s);
   passes::printFoldReport(report, os);
   return s;
-}
-
-/// Standard-normal inputs (the models were calibrated on those); symbolic
-/// dims bind to 2.
-std::vector<ir::Tensor> randomInputs(const ir::Graph &graph, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  std::vector<ir::Tensor> inputs;
-  for (const ir::Value *in : graph.inputs()) {
-    std::vector<int64_t> dims;
-    for (const ir::Dim &d : in->type().shape.dims())
-      dims.push_back(d.isStatic() ? d.value() : 8);
-    ir::Tensor t(in->type().elem, dims);
-    for (int64_t i = 0; i < t.numElements(); ++i)
-      t.setDouble(i, normal(rng));
-    inputs.push_back(std::move(t));
-  }
-  return inputs;
-}
-
-/// The scale of the DequantizeLinear producing output `index` of the
-/// original graph (one output quantization step), or 0 if there is none.
-double outputStep(const ir::Graph &graph, size_t index) {
-  const ir::Node *dq = graph.outputs()[index]->producer();
-  if (!dq || dq->kind() != ir::OpKind::DequantizeLinear)
-    return 0.0;
-  const ir::Value *scale = dq->operand(1);
-  // Exporters route shared scales through Identity nodes.
-  while (scale->producer() && scale->producer()->kind() == ir::OpKind::Identity)
-    scale = scale->producer()->operand(0);
-  return scale->isConstant() ? scale->constant()->getDouble(0) : 0.0;
 }
 
 struct ModelCase {
@@ -129,7 +99,7 @@ TEST_P(FoldModelTest, FoldedMatchesOriginal) {
   // a step propagates through the following layers).
   constexpr double kMaxSteps = 4.0;
   for (unsigned seed = 1; seed <= 3; ++seed) {
-    std::vector<ir::Tensor> inputs = randomInputs(*original_, seed);
+    std::vector<ir::Tensor> inputs = qc::testing::randomInputs(*original_, seed, 8);
     auto expected = interp::run(*original_, inputs);
     ASSERT_TRUE(bool(expected)) << llvm::toString(expected.takeError());
     auto actual = interp::run(*folded_, inputs);
@@ -140,7 +110,7 @@ TEST_P(FoldModelTest, FoldedMatchesOriginal) {
       const ir::Tensor &e = (*expected)[o], &a = (*actual)[o];
       ASSERT_EQ(e.dims(), a.dims());
       ASSERT_EQ(e.elemType(), a.elemType());
-      double step = outputStep(*original_, o);
+      double step = qc::testing::outputStep(*original_, o);
       ASSERT_GT(step, 0.0) << "output " << o << " is not produced by a DequantizeLinear";
       double maxDiff = 0.0;
       int64_t differing = 0;

@@ -15,6 +15,7 @@
 #include "interp/Interpreter.h"
 #include "passes/Pipeline.h"
 #include "qc/model.hpp"
+#include "tests/ModelInputs.h"
 #include "tools/Npy.h"
 #include "llvm/Support/FileSystem.h"
 #include "gtest/gtest.h"
@@ -84,36 +85,6 @@ qc::Tensor toQc(const ir::Tensor &t) {
   return q;
 }
 
-/// Standard-normal inputs (the models were calibrated on those); symbolic
-/// dims bind to `batch`.
-std::vector<ir::Tensor> randomInputs(const ir::Graph &graph, unsigned seed, int64_t batch) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  std::vector<ir::Tensor> inputs;
-  for (const ir::Value *in : graph.inputs()) {
-    std::vector<int64_t> dims;
-    for (const ir::Dim &d : in->type().shape.dims())
-      dims.push_back(d.isStatic() ? d.value() : batch);
-    ir::Tensor t(in->type().elem, dims);
-    for (int64_t i = 0; i < t.numElements(); ++i)
-      t.setDouble(i, normal(rng));
-    inputs.push_back(std::move(t));
-  }
-  return inputs;
-}
-
-/// The scale of the DequantizeLinear producing output `index` of the
-/// original graph (one output quantization step), or 0 if there is none.
-double outputStep(const ir::Graph &graph, size_t index) {
-  const ir::Node *dq = graph.outputs()[index]->producer();
-  if (!dq || dq->kind() != ir::OpKind::DequantizeLinear)
-    return 0.0;
-  const ir::Value *scale = dq->operand(1);
-  while (scale->producer() && scale->producer()->kind() == ir::OpKind::Identity)
-    scale = scale->producer()->operand(0);
-  return scale->isConstant() ? scale->constant()->getDouble(0) : 0.0;
-}
-
 double valueAt(const qc::Tensor &t, int64_t i) {
   switch (t.elemType) {
   case QC_ELEM_F32: return t.data<float>()[i];
@@ -163,7 +134,7 @@ TEST_P(SoModelTest, MatchesTheInterpreter) {
     ASSERT_TRUE(session.ok()) << session.status().message;
     for (unsigned seed = 1; seed <= 2; ++seed) {
       for (int64_t batch : {1, 3}) {
-        std::vector<ir::Tensor> inputs = randomInputs(*c.original, seed, batch);
+        std::vector<ir::Tensor> inputs = qc::testing::randomInputs(*c.original, seed, batch);
         std::vector<qc::Tensor> qcInputs, outputs;
         for (const ir::Tensor &t : inputs)
           qcInputs.push_back(toQc(t));
@@ -174,7 +145,7 @@ TEST_P(SoModelTest, MatchesTheInterpreter) {
         auto original = interp::run(*c.original, inputs);
         ASSERT_TRUE(bool(original)) << llvm::toString(original.takeError());
         for (size_t o = 0; o < outputs.size(); ++o) {
-          double step = outputStep(*c.original, o);
+          double step = qc::testing::outputStep(*c.original, o);
           ASSERT_GT(step, 0.0);
           // Folded graph: the same integer results; a float output is a
           // dequantized int8 value, so any difference is a whole step.
