@@ -49,6 +49,8 @@ struct Param {
   IsaCase isa;
 };
 
+void PrintTo(const Param &p, std::ostream *os) { *os << p.model << " for " << p.isa.name; }
+
 std::string paramName(const ::testing::TestParamInfo<Param> &info) {
   std::string s = info.param.model;
   s = s.substr(s.find_last_of('/') + 1);
