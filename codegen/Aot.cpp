@@ -2,10 +2,13 @@
 // object file, or a self-contained shared library (object + the runtime
 // archive linked with lld), always atomically.
 #include <chrono>
+#include <thread>
 
 #include "codegen/Codegen.h"
 #include "codegen/ModuleBuilder.h"
 #include "codegen/Target.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -13,6 +16,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
 
 #ifndef QC_RUNTIME_ARCHIVE
 #define QC_RUNTIME_ARCHIVE ""
@@ -104,7 +108,74 @@ std::optional<std::string> findLibgcc() {
   return std::nullopt;
 }
 
-llvm::Error linkSharedLibrary(const std::string &object, const TempDir &dir,
+// Object files of the optimized module in `dir`: one, or one per partition
+// (SplitModule externalizes what partitions share, as hidden symbols that
+// the version script keeps out of the library's exports), each generated
+// in its own thread and LLVMContext from a bitcode copy.
+llvm::Expected<std::vector<std::string>> emitObjects(llvm::Module &module, llvm::TargetMachine &tm,
+                                                     const TargetInfo &target, unsigned optLevel,
+                                                     unsigned partitions, const TempDir &dir) {
+  auto openObject = [&](size_t i, std::unique_ptr<llvm::raw_fd_ostream> &os) -> llvm::Error {
+    std::string path = dir.file(llvm::formatv("model{0}.o", i).str());
+    std::error_code ec;
+    os = std::make_unique<llvm::raw_fd_ostream>(path, ec);
+    if (ec)
+      return llvm::createStringError(ec, "cannot write '" + path + "': " + ec.message());
+    return llvm::Error::success();
+  };
+  if (partitions <= 1) {
+    std::unique_ptr<llvm::raw_fd_ostream> os;
+    if (llvm::Error e = openObject(0, os))
+      return e;
+    if (llvm::Error e = emitMachineCode(module, tm, llvm::CodeGenFileType::ObjectFile, *os))
+      return e;
+    return std::vector<std::string>{dir.file("model0.o")};
+  }
+  // Locals shared across partitions become hidden globals: a prefix no C
+  // identifier has keeps them apart from the runtime's symbols (the module
+  // has a private "qc_target_cpu" string, the runtime a qc_target_cpu()).
+  for (llvm::GlobalValue &g : module.global_values())
+    if (g.hasLocalLinkage() && g.hasName())
+      g.setName("qc.model." + g.getName());
+  std::vector<llvm::SmallString<0>> parts;
+  llvm::SplitModule(module, partitions, [&](std::unique_ptr<llvm::Module> part) {
+    llvm::SmallString<0> bitcode;
+    llvm::raw_svector_ostream os(bitcode);
+    llvm::WriteBitcodeToFile(*part, os);
+    parts.push_back(std::move(bitcode));
+  });
+  std::vector<std::string> objects, errors(parts.size());
+  std::vector<std::unique_ptr<llvm::raw_fd_ostream>> streams(parts.size());
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (llvm::Error e = openObject(i, streams[i]))
+      return e;
+    objects.push_back(dir.file(llvm::formatv("model{0}.o", i).str()));
+  }
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < parts.size(); ++i)
+    threads.emplace_back([&, i] {
+      llvm::LLVMContext ctx;
+      llvm::Expected<std::unique_ptr<llvm::Module>> part = llvm::parseBitcodeFile(
+          llvm::MemoryBufferRef(llvm::StringRef(parts[i].data(), parts[i].size()), "part"), ctx);
+      llvm::Expected<std::unique_ptr<llvm::TargetMachine>> partTm =
+          part ? createTargetMachine(target, optLevel)
+               : llvm::Expected<std::unique_ptr<llvm::TargetMachine>>(part.takeError());
+      llvm::Error e = partTm ? emitMachineCode(**part, **partTm,
+                                               llvm::CodeGenFileType::ObjectFile, *streams[i])
+                             : partTm.takeError();
+      if (e)
+        errors[i] = llvm::toString(std::move(e));
+      streams[i]->close();
+    });
+  for (std::thread &t : threads)
+    t.join();
+  for (const std::string &e : errors)
+    if (!e.empty())
+      return llvm::createStringError("generating machine code: " + e);
+  return objects;
+}
+
+llvm::Error linkSharedLibrary(const std::vector<std::string> &objects, const TempDir &dir,
                               llvm::StringRef output) {
   llvm::Expected<std::string> lld = findLinker();
   if (!lld)
@@ -137,11 +208,11 @@ llvm::Error linkSharedLibrary(const std::string &object, const TempDir &dir,
                                    "--build-id",
                                    "--gc-sections",
                                    "-L/usr/lib/x86_64-linux-gnu",
-                                   "-L/lib/x86_64-linux-gnu",
-                                   object,
-                                   "--whole-archive",
-                                   runtime.str(),
-                                   "--no-whole-archive"};
+                                   "-L/lib/x86_64-linux-gnu"};
+  args.insert(args.end(), objects.begin(), objects.end());
+  args.push_back("--whole-archive");
+  args.push_back(runtime.str());
+  args.push_back("--no-whole-archive");
   if (std::optional<std::string> gcc = findLibgcc())
     args.push_back(*gcc);
   for (const char *lib : {"--as-needed", "-lm", "-lpthread", "-lc"})
@@ -205,21 +276,16 @@ llvm::Error compileToFile(const ir::Graph &graph, const CodegenOptions &opts, Em
     llvm::Expected<TempDir> dir = TempDir::create();
     if (!dir)
       return dir.takeError();
-    std::string object = dir->file("model.o");
-    {
-      std::error_code ec;
-      llvm::raw_fd_ostream os(object, ec);
-      if (ec)
-        return llvm::createStringError(ec, "cannot write '" + object + "': " + ec.message());
-      if (llvm::Error e = emitMachineCode(**module, **tm, llvm::CodeGenFileType::ObjectFile, os))
-        return e;
-    }
+    llvm::Expected<std::vector<std::string>> objects =
+        emitObjects(**module, **tm, *target, opts.optLevel, opts.codegenPartitions, *dir);
+    if (!objects)
+      return objects.takeError();
     if (times) {
       times->codegen = secondsSince(start);
       start = std::chrono::steady_clock::now();
     }
     std::string linked = dir->file("model.so");
-    if (llvm::Error e = linkSharedLibrary(object, *dir, linked))
+    if (llvm::Error e = linkSharedLibrary(*objects, *dir, linked))
       return e;
     if (std::error_code ec = llvm::sys::fs::rename(linked, path)) {
       // Another file system: copy, then rename within the destination's.

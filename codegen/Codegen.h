@@ -21,6 +21,11 @@ struct CodegenOptions {
   /// "-avx512vnni,-avxvnni" (tests force the AVX2 kernels this way).
   std::string targetFeatures;
   unsigned optLevel = 3;
+  /// A shared library's machine code is generated in this many partitions
+  /// of the optimized module, one thread each, then linked together; 1: one
+  /// serial pass. A fixed number, not the core count, so that the library
+  /// does not depend on the machine that compiled it.
+  unsigned codegenPartitions = 4;
   /// The model's name in its descriptor (qc_model_name()).
   std::string modelName;
 };

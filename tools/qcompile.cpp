@@ -48,6 +48,11 @@ cl::opt<std::string> targetFeatures(
     cl::cat(kCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level 0-3 (default 3)"), cl::Prefix,
                            cl::init(3), cl::cat(kCategory));
+cl::opt<unsigned> codegenJobs(
+    "codegen-partitions",
+    cl::desc("Generate a shared library's machine code in N module partitions, one thread "
+             "each (default 4; 1: serially)"),
+    cl::init(4), cl::cat(kCategory));
 cl::opt<std::string> modelName("model-name",
                                cl::desc("Model name in the library (default: the graph's)"),
                                cl::cat(kCategory));
@@ -116,6 +121,7 @@ llvm::Error emitNative(const ir::Graph &graph, EmitKind kind, double parse, doub
   opts.targetCpu = targetCpu;
   opts.targetFeatures = targetFeatures;
   opts.optLevel = std::min(optLevel.getValue(), 3u);
+  opts.codegenPartitions = std::max(1u, codegenJobs.getValue());
   opts.modelName = modelName.empty() ? graph.name() : modelName.getValue();
   codegen::EmitKind ck = kind == EmitKind::LLVM  ? codegen::EmitKind::LLVM
                          : kind == EmitKind::Asm ? codegen::EmitKind::Asm

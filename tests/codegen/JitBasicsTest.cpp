@@ -166,12 +166,19 @@ std::string tempPath(const char *name) {
   return std::string(dir) + "/" + name;
 }
 
-TEST(Aot, SharedLibraryLoadsAndRuns) {
+// Machine code in one serial pass, and in partitions that share the model's
+// locals as hidden symbols (none may leak into the exports or clash with the
+// runtime's).
+class AotPartitions : public ::testing::TestWithParam<unsigned> {};
+INSTANTIATE_TEST_SUITE_P(Aot, AotPartitions, ::testing::Values(1u, 4u));
+
+TEST_P(AotPartitions, SharedLibraryLoadsAndRuns) {
   auto g = parse(kCopyGraph);
   ASSERT_TRUE(g);
   std::string so = tempPath("copies.so");
   codegen::CodegenOptions opts;
   opts.modelName = "copies";
+  opts.codegenPartitions = GetParam();
   llvm::Error e = codegen::compileToFile(*g, opts, codegen::EmitKind::So, so);
   ASSERT_FALSE(bool(e)) << llvm::toString(std::move(e));
 
