@@ -55,10 +55,31 @@ llvm::Expected<std::vector<KernelCall>> emitQConvGemm(const EmitContext &ctx) {
     return wt->getInt(mm * perChannel + cc * perTap + t);
   };
 
+  // Few channels per group: a tap is at most a couple of quads (3 of 4
+  // bytes used at C = 3) and the per-tap overhead dominates. Then gather
+  // each row's whole window into one packed row of K bytes and run it as a
+  // single tap of ceil(K / 4) quads, with the weights packed in the same
+  // (tap, channel) order.
+  const int64_t kAll = perTap * gw.groupIn, packedK = (kAll + 3) / 4 * 4;
+  const bool packRows = perTap > 1 && gw.groupIn < 16 && packedK <= QC_QS8_GEMM_MAX_PACKED_K;
+  GemmWeights packedW = gw;
+  if (packRows) {
+    const int64_t groupIn = gw.groupIn;
+    packedW.taps = 1;
+    packedW.groupIn = kAll;
+    packedW.weight = [wt, perTap, perChannel, groupIn](int64_t mm, int64_t, int64_t k) {
+      return wt->getInt(mm * perChannel + (k % groupIn) * perTap + k / groupIn);
+    };
+  }
+
   qc_qs8_gemm_params p{};
-  auto consts = packGemm(ctx, gw, oh * ow, p);
+  auto consts = packGemm(ctx, packRows ? packedW : gw, oh * ow, p);
   if (!consts)
     return consts.takeError();
+  if (packRows) {
+    p.group_in = int32_t(gw.groupIn);
+    p.packed_k = int32_t(packedK);
+  }
   p.batch = int32_t(batch);
   p.in_h = int32_t(h);
   p.in_w = int32_t(wd);

@@ -46,6 +46,12 @@ QC_QS8_GEMM_TABLE qc_qs8_gemm_max_acc[4] = {4, 8, 12, 24};
    consts[4] int32 [groups][n_blocks * nrv * lanes]: weight zero points
              (s8 domain) when has_weight_zero_points, subtracted times the
              run-time row sums of the activations
+   Packed mode (packed_k > 0, for small group_in): each row tile's rows of
+   K = kernel_h * kernel_w * group_in bytes are gathered (im2col, in (tap,
+   channel) order, padding taps = the input zero point) into a buffer on the
+   stack, padded to packed_k = ceil(K / 4) * 4 with the zero point, and run
+   as one tap of packed_k / 4 quads: consts[0] is then
+               [ceil(K / 4)][nrv * lanes][4] per (group, block).
    Tasks per sample: groups * n_blocks * batch * row_tiles, row tiles
    fastest (consecutive tasks share a weight block). */
 typedef struct qc_qs8_gemm_params {
@@ -68,7 +74,10 @@ typedef struct qc_qs8_gemm_params {
   int32_t output_zero_point;
   float clamp_lo, clamp_hi;       /* act_min - zy, act_max - zy */
   int32_t input_zero_point;       /* in the u8 domain (for row sums) */
-  int32_t reserved;
+  int32_t packed_k;               /* > 0: packed mode, row bytes (mult of 4) */
 } qc_qs8_gemm_params;
+
+/* Largest packed_k the kernel's stack buffer holds. */
+#define QC_QS8_GEMM_MAX_PACKED_K 1024
 
 #endif /* QC_CODEGEN_KERNELS_QS8GEMM_H */

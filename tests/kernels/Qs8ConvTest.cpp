@@ -230,6 +230,80 @@ TEST(Qs8Conv, RandomShapes) {
   }
 }
 
+TEST(Qs8Conv, SmallChannelsPackedRows) {
+  // Few channels per group: whole windows gathered into packed rows (stems).
+  // Rows (output pixels) are rarely a multiple of MR here.
+  int i = 0;
+  for (int64_t c : {1, 2, 3, 5, 7})
+    for (int64_t k : {1, 3, 5, 7})
+      for (int64_t stride : {1, 2}) {
+        ConvCase t;
+        t.c = c, t.m = c == 3 ? 64 : 5 + 9 * c, t.kh = t.kw = k;
+        t.strideH = t.strideW = stride;
+        t.padT = t.padL = t.padB = t.padR = k / 2;
+        t.h = 9 + c, t.w = 7 + k;
+        t.xType = i % 2 ? ElemType::I8 : ElemType::U8;
+        t.zx = i % 2 ? -7 : 131;
+        t.weightZeroPoints = i % 3 == 0;
+        t.yType = i % 5 == 4 ? ElemType::F32 : i % 5 == 3 ? ElemType::I8 : ElemType::U8;
+        t.zy = t.yType == ElemType::I8 ? -3 : t.yType == ElemType::F32 ? 0 : 100;
+        ++i;
+        EXPECT_GT(t.run(), 0) << t.str();
+      }
+  // Dilation 2 (taps not contiguous), asymmetric padding at every border,
+  // a window wider than the image.
+  ConvCase d;
+  d.c = 3, d.m = 20, d.kh = 3, d.kw = 5, d.dilH = d.dilW = 2, d.h = 8, d.w = 9;
+  d.padT = 3, d.padL = 1, d.padB = 0, d.padR = 4;
+  EXPECT_GT(d.run(), 0) << d.str();
+  d.weightZeroPoints = true, d.xType = ElemType::I8, d.zx = 0, d.strideW = 2;
+  EXPECT_GT(d.run(), 0) << d.str();
+  ConvCase wide;
+  wide.c = 2, wide.m = 17, wide.kh = wide.kw = 7, wide.h = 4, wide.w = 3;
+  wide.padT = wide.padL = wide.padB = wide.padR = 3;
+  EXPECT_GT(wide.run(), 0) << wide.str();
+  // Groups with small per-group channels; the largest packed row, and the
+  // first one too long for the packed buffer (the window path).
+  for (int64_t group : {2, 3}) {
+    ConvCase g;
+    g.group = group, g.c = 3 * group, g.m = 8 * group, g.h = 7, g.w = 6;
+    g.weightZeroPoints = group == 3;
+    EXPECT_GT(g.run(), 0) << g.str();
+  }
+  for (int64_t c : {15, 13}) {
+    ConvCase big;
+    big.c = c, big.m = 24, big.kh = big.kw = c == 15 ? 8 : 9, big.h = big.w = 11;
+    big.padT = big.padL = 4, big.padB = big.padR = 3;
+    big.weightZeroPoints = true;
+    EXPECT_GT(big.run(), 0) << big.str();
+  }
+}
+
+TEST(Qs8Conv, PointwiseRows) {
+  // 1x1 without padding reads rows directly: unit and non-unit strides, a
+  // bottom/right padding that puts the last rows outside (window path).
+  int i = 0;
+  for (int64_t c : {4, 6, 16, 24, 33})
+    for (int64_t stride : {1, 2, 3}) {
+      ConvCase t;
+      t.c = c, t.m = 7 + 5 * c, t.kh = t.kw = 1, t.padT = t.padL = t.padB = t.padR = 0;
+      t.strideH = t.strideW = stride;
+      t.h = 7, t.w = 11;
+      t.xType = i % 2 ? ElemType::I8 : ElemType::U8;
+      t.zx = i % 2 ? 3 : 250;
+      t.weightZeroPoints = i % 3 == 1;
+      t.yType = i % 4 == 3 ? ElemType::F32 : ElemType::U8;
+      ++i;
+      EXPECT_GT(t.run(), 0) << t.str();
+    }
+  ConvCase padded;
+  padded.c = 8, padded.m = 16, padded.kh = padded.kw = 1, padded.padT = padded.padL = 0;
+  padded.padB = padded.padR = 1, padded.h = 5, padded.w = 6;
+  EXPECT_GT(padded.run(), 0) << padded.str();
+  padded.strideH = 2, padded.strideW = 3, padded.padB = 2, padded.padR = 2;
+  EXPECT_GT(padded.run(), 0) << padded.str();
+}
+
 TEST(Qs8Conv, RefusesAccumulatorOverflow) {
   // K = 3*3*8192 = 73728 at 255 * -128 (2.4e9) cannot be exact in int32.
   ir::Graph g;
