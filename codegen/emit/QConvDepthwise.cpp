@@ -1,7 +1,8 @@
-// Depthwise qc.QConv (group == C, M = C * multiplier), NHWC: packs the
-// weights as zero-point-centred int16 (in int32 lanes) [kh * kw][M], folds the input zero
-// point into the bias and emits the qs8_dwconv kernel (Qs8Dwconv.cpp) over
-// output rows.
+// Depthwise qc.QConv (group == C, M = C * multiplier), NHWC: folds the
+// input zero point into the bias and packs the zero-point-centred weights for
+// qs8_dwconv_vec (s8 quads of 4 kernel rows, vector ISAs) or, where that does
+// not apply, qs8_dwconv (int16 in int32 lanes); both run over output rows
+// (Qs8Dwconv.cpp).
 #include <cmath>
 
 #include "codegen/emit/Linear.h"
@@ -65,38 +66,76 @@ llvm::Expected<std::vector<KernelCall>> emitQConvDepthwise(const EmitContext &ct
   p.out_min = out->lo;
   p.out_max = out->hi;
 
-  // Weights [M, 1, kh, kw] -> [kh * kw][M] minus zw[m]; bias' = bias -
-  // zx * sum_k (w - zw), so that sum_k x * (w - zw) + bias' is the
-  // accumulator of zero-point-centred x (padded taps read zx).
+  // Centred weights [M][kh * kw] = w - zw[m] and the multipliers.
   const int64_t m = p.out_channels, taps = p.kernel_h * p.kernel_w;
-  std::vector<int32_t> packed(static_cast<size_t>(taps * m));
-  std::vector<int32_t> foldedBias(static_cast<size_t>(m));
+  std::vector<int32_t> centred(static_cast<size_t>(taps * m));
+  std::vector<int64_t> sums(static_cast<size_t>(m));
   std::vector<float> multiplier(static_cast<size_t>(m));
+  bool fitsS8 = true;
   for (int64_t oc = 0; oc < m; ++oc) {
     int64_t zw = wq->zeroPoints[wq->zeroPoints.size() == 1 ? 0 : size_t(oc)];
     double sw = wq->scales[wq->scales.size() == 1 ? 0 : size_t(oc)];
-    int64_t sum = 0;
     for (int64_t k = 0; k < taps; ++k) {
       int64_t v = wt->getInt(oc * taps + k) - zw;
-      packed[size_t(k * m + oc)] = int32_t(uint16_t(int16_t(v))); // the pair (w, 0)
-      sum += v;
+      centred[size_t(oc * taps + k)] = int32_t(v);
+      sums[size_t(oc)] += v;
+      fitsS8 = fitsS8 && v >= -128 && v <= 127;
     }
-    int64_t b = (bias.present() ? bias.constant()->getInt(oc) : 0) - int64_t(xZeroPoint) * sum;
-    if (b < INT32_MIN || b > INT32_MAX)
-      return ctx.error(llvm::formatv("folded bias of channel {0} ({1}) overflows int32", oc, b));
-    foldedBias[size_t(oc)] = int32_t(b);
     multiplier[size_t(oc)] = out->factor(xScale * sw);
     if (!std::isfinite(multiplier[size_t(oc)]))
       return ctx.error(llvm::formatv("requantization multiplier of channel {0} is {1}", oc,
                                      multiplier[size_t(oc)]));
   }
-  std::vector<uint8_t> padRow(static_cast<size_t>(p.channels), uint8_t(xZeroPoint));
+  // bias' = bias - zx * sum_k (w - zw), so that sum_k x * (w - zw) + bias'
+  // is the accumulator of zero-point-centred x (padded taps read zx).
+  auto foldBias = [&](int64_t zx) -> llvm::Expected<std::vector<int32_t>> {
+    std::vector<int32_t> folded(static_cast<size_t>(m));
+    for (int64_t oc = 0; oc < m; ++oc) {
+      int64_t b = (bias.present() ? bias.constant()->getInt(oc) : 0) - zx * sums[size_t(oc)];
+      if (b < INT32_MIN || b > INT32_MAX)
+        return ctx.error(llvm::formatv("folded bias of channel {0} ({1}) overflows int32", oc, b));
+      folded[size_t(oc)] = int32_t(b);
+    }
+    return folded;
+  };
 
   KernelCall call;
-  call.entry = "qs8_dwconv";
+  const int64_t block = int64_t(isaVectorBytes(ctx.isa)); // channels per block
+  bool vec = p.multiplier == 1 && !out->isFloat && fitsS8 &&
+                   (p.kernel_h + 3) / 4 <= QC_DWCONV_VEC_MAX_ROW_GROUPS &&
+                   (ctx.isa == Isa::Avx512Vnni || ctx.isa == Isa::Generic || p.channels >= block);
+  if (vec) {
+    // s8 input runs as u8 x + 128: the folded zero point moves with it.
+    const int64_t zxU8 = xZeroPoint + (p.in_type == QC_Q8_S8 ? 128 : 0);
+    auto folded = foldBias(zxU8);
+    if (!folded)
+      return folded.takeError();
+    p.in_zero_point_u8 = int32_t(zxU8);
+    p.block_channels = int32_t(block);
+    const int64_t blocks = qcDwconvBlocks(p.channels, block);
+    const int64_t groups = (p.kernel_h + 3) / 4;
+    std::vector<int8_t> packed(size_t(blocks * groups * p.kernel_w * 4 * block));
+    std::vector<int32_t> biasV(size_t(blocks * block));
+    std::vector<float> multV(size_t(blocks * block));
+    qcDwconvPackVec(&p, centred.data(), folded->data(), multiplier.data(), packed.data(),
+                    biasV.data(), multV.data());
+    call.entry = "qs8_dwconv_vec";
+    call.consts = {blobOf<int8_t>(packed), blobOf<int32_t>(biasV), blobOf<float>(multV)};
+  } else {
+    // Weights [kh * kw][M], each the int16 pair (w, 0) in an int32.
+    auto folded = foldBias(xZeroPoint);
+    if (!folded)
+      return folded.takeError();
+    std::vector<int32_t> packed(static_cast<size_t>(taps * m));
+    for (int64_t oc = 0; oc < m; ++oc)
+      for (int64_t k = 0; k < taps; ++k)
+        packed[size_t(k * m + oc)] = int32_t(uint16_t(int16_t(centred[size_t(oc * taps + k)])));
+    std::vector<uint8_t> padRow(static_cast<size_t>(p.channels), uint8_t(xZeroPoint));
+    call.entry = "qs8_dwconv";
+    call.consts = {blobOf<int32_t>(packed), blobOf<int32_t>(*folded),
+                   blobOf<float>(multiplier), blobOf<uint8_t>(padRow)};
+  }
   call.params = paramsOf(p);
-  call.consts = {blobOf<int32_t>(packed), blobOf<int32_t>(foldedBias),
-                 blobOf<float>(multiplier), blobOf<uint8_t>(padRow)};
   call.inputs = {0};
   call.outputs = {0};
   call.tasks = p.out_h;

@@ -50,10 +50,16 @@ struct Policy {
   static I32 subScaled(I32 acc, const int32_t *zw, int32_t rowSum) {
     return _mm512_sub_epi32(acc, _mm512_mullo_epi32(load(zw), _mm512_set1_epi32(rowSum)));
   }
-  static void storeQ8(void *dst, I32 acc, const float *mult, Requant r, int n) {
+  /// Lane-wise activation quads (4 x u8 per int32 lane) for dot().
+  static Acts acts(I32 quads) { return {quads}; }
+  /// The requantized int32 lanes (in the output type's range), before the store.
+  static I32 requantize(I32 acc, const float *mult, Requant r) {
     __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_loadu_ps(mult));
     f = _mm512_min_ps(_mm512_max_ps(f, _mm512_set1_ps(r.lo)), _mm512_set1_ps(r.hi));
-    __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(f), _mm512_set1_epi32(r.zp));
+    return _mm512_add_epi32(_mm512_cvtps_epi32(f), _mm512_set1_epi32(r.zp));
+  }
+  static void storeQ8(void *dst, I32 acc, const float *mult, Requant r, int n) {
+    __m512i q = requantize(acc, mult, r);
     __mmask16 m = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
     _mm512_mask_cvtepi32_storeu_epi8(dst, m, q);
   }
@@ -76,6 +82,8 @@ struct Policy {
     return {_mm256_loadu_si256(reinterpret_cast<const __m256i *>(p))};
   }
   static Acts broadcastActs(int32_t quad) { return {_mm256_set1_epi32(quad)}; }
+  /// Lane-wise activation quads (4 x u8 per int32 lane) for dot().
+  static Acts acts(__m256i quads) { return {quads}; }
   /// AVX-VNNI vpdpbusd on ymm: exact, as on AVX-512.
   static I32 dot(I32 acc, Acts a, Weights w) { return _mm256_dpbusd_avx_epi32(acc, a.v, w.v); }
 #else
@@ -98,6 +106,10 @@ struct Policy {
     return {_mm256_set1_epi32(int32_t(u & 0x00ff00ffu)),
             _mm256_set1_epi32(int32_t((u >> 8) & 0x00ff00ffu))};
   }
+  /// Lane-wise activation quads (4 x u8 per int32 lane) for dot().
+  static Acts acts(__m256i quads) {
+    return {_mm256_and_si256(quads, _mm256_set1_epi32(0x00ff00ff)), _mm256_srli_epi16(quads, 8)};
+  }
   static I32 dot(I32 acc, Acts a, Weights w) {
     acc = _mm256_add_epi32(acc, _mm256_madd_epi16(a.even, w.even));
     return _mm256_add_epi32(acc, _mm256_madd_epi16(a.odd, w.odd));
@@ -109,10 +121,14 @@ struct Policy {
   static I32 subScaled(I32 acc, const int32_t *zw, int32_t rowSum) {
     return _mm256_sub_epi32(acc, _mm256_mullo_epi32(load(zw), _mm256_set1_epi32(rowSum)));
   }
-  static void storeQ8(void *dst, I32 acc, const float *mult, Requant r, int n) {
+  /// The requantized int32 lanes (in the output type's range), before the store.
+  static I32 requantize(I32 acc, const float *mult, Requant r) {
     __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), _mm256_loadu_ps(mult));
     f = _mm256_min_ps(_mm256_max_ps(f, _mm256_set1_ps(r.lo)), _mm256_set1_ps(r.hi));
-    __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(f), _mm256_set1_epi32(r.zp));
+    return _mm256_add_epi32(_mm256_cvtps_epi32(f), _mm256_set1_epi32(r.zp));
+  }
+  static void storeQ8(void *dst, I32 acc, const float *mult, Requant r, int n) {
+    __m256i q = requantize(acc, mult, r);
     // Low byte of each int32 to the low 8 bytes.
     const __m256i pick = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                                           -1, -1, 0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1,

@@ -8,7 +8,7 @@
 #include "codegen/kernels/QuantMath.h"
 
 #if !QC_ISA_GENERIC
-#include <immintrin.h>
+#include "codegen/kernels/Isa.h"
 #endif
 
 namespace {
@@ -216,6 +216,226 @@ void dwconvIn(const Params &p, const Consts &k, const void *x, void *y, int64_t 
   }
 }
 
+
+#if !QC_ISA_GENERIC
+// ---- qs8_dwconv_vec: 4 kernel rows per u8 quad, the ISA's 4 x u8 dot. ----
+
+using Pol = isa::Policy;
+constexpr int64_t kVecLanes = Pol::kLanes;  // int32 lanes per vector
+constexpr int64_t kBlockCh = 4 * kVecLanes; // channels per block (= bytes per row slice)
+
+// Byte-vector operations of one row slice (kBlockCh channels).
+#if QC_ISA_AVX512VNNI
+using VB = __m512i;
+using Mask = __mmask64;
+inline VB loadSlice(const uint8_t *p, Mask m, bool masked) {
+  return masked ? _mm512_maskz_loadu_epi8(m, p) : _mm512_loadu_si512(p);
+}
+inline VB splatByte(int v) { return _mm512_set1_epi8(char(v)); }
+inline VB xorB(VB a, VB b) { return _mm512_xor_si512(a, b); }
+inline VB unpackLo8(VB a, VB b) { return _mm512_unpacklo_epi8(a, b); }
+inline VB unpackHi8(VB a, VB b) { return _mm512_unpackhi_epi8(a, b); }
+inline VB unpackLo16(VB a, VB b) { return _mm512_unpacklo_epi16(a, b); }
+inline VB unpackHi16(VB a, VB b) { return _mm512_unpackhi_epi16(a, b); }
+inline VB packs32(VB a, VB b) { return _mm512_packs_epi32(a, b); }
+inline VB packU8(VB a, VB b) { return _mm512_packus_epi16(a, b); }
+inline VB packS8(VB a, VB b) { return _mm512_packs_epi16(a, b); }
+inline void storeSlice(void *p, VB v, Mask m, bool masked) {
+  if (masked)
+    _mm512_mask_storeu_epi8(p, m, v);
+  else
+    _mm512_storeu_si512(p, v);
+}
+inline Mask sliceMask(int64_t n) { return n >= 64 ? ~Mask(0) : (Mask(1) << n) - 1; }
+#else
+using VB = __m256i;
+using Mask = int; // AVX2 blocks are never partial (the emitter needs C >= 32)
+inline VB loadSlice(const uint8_t *p, Mask, bool) {
+  return _mm256_loadu_si256(reinterpret_cast<const VB *>(p));
+}
+inline VB splatByte(int v) { return _mm256_set1_epi8(char(v)); }
+inline VB xorB(VB a, VB b) { return _mm256_xor_si256(a, b); }
+inline VB unpackLo8(VB a, VB b) { return _mm256_unpacklo_epi8(a, b); }
+inline VB unpackHi8(VB a, VB b) { return _mm256_unpackhi_epi8(a, b); }
+inline VB unpackLo16(VB a, VB b) { return _mm256_unpacklo_epi16(a, b); }
+inline VB unpackHi16(VB a, VB b) { return _mm256_unpackhi_epi16(a, b); }
+inline VB packs32(VB a, VB b) { return _mm256_packs_epi32(a, b); }
+inline VB packU8(VB a, VB b) { return _mm256_packus_epi16(a, b); }
+inline VB packS8(VB a, VB b) { return _mm256_packs_epi16(a, b); }
+inline void storeSlice(void *p, VB v, Mask, bool) {
+  _mm256_storeu_si256(reinterpret_cast<VB *>(p), v);
+}
+inline Mask sliceMask(int64_t) { return 0; }
+#endif
+
+// Output pixels per interior step: P * 4 accumulators stay in registers.
+constexpr int kPixels = kVecLanes == 16 ? 4 : 2;
+
+struct VecConsts {
+  const int8_t *weights;
+  const int32_t *bias;
+  const float *multiplier;
+};
+
+// One row of one channel block: the row pointers of the kernel rows (null
+// where the row is padding), the slice mask and the zx splat.
+template <class XT> struct RowCtx {
+  const uint8_t *rows[4 * QC_DWCONV_VEC_MAX_ROW_GROUPS];
+  VB zx;
+  Mask mask;
+  bool masked;
+};
+
+// The u8 slice of kernel row r at input column iw: zx where padded.
+template <bool RowChecked, bool ColChecked, class XT>
+inline VB slice(const Params &p, const RowCtx<XT> &rc, int64_t r, int64_t iw) {
+  if (r >= p.kernel_h || (RowChecked && !rc.rows[r]) || (ColChecked && (iw < 0 || iw >= p.in_w)))
+    return rc.zx;
+  VB v = loadSlice(rc.rows[r] + iw * p.channels, rc.mask, rc.masked);
+  if constexpr (sizeof(XT) == 1 && static_cast<XT>(-1) < 0)
+    v = xorB(v, splatByte(0x80)); // s8 -> u8 = x + 128
+  return v;
+}
+
+// NP adjacent output pixels from ow of one channel block.
+template <int NP, bool RowChecked, bool ColChecked, class XT, class YT>
+inline void dwconvVecPixels(const Params &p, const VecConsts &k, const RowCtx<XT> &rc,
+                            int64_t block, YT *yRow, int64_t ow) {
+  using I32 = Pol::I32;
+  const int64_t groups = (p.kernel_h + 3) / 4;
+  I32 acc[NP][4];
+  for (int j = 0; j < 4; ++j) {
+    acc[0][j] = Pol::load(k.bias + block * kBlockCh + j * kVecLanes);
+    for (int n = 1; n < NP; ++n)
+      acc[n][j] = acc[0][j];
+  }
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
+      const int8_t *wp = k.weights + ((block * groups + g) * p.kernel_w + kw) * 4 * kBlockCh;
+      Pol::Weights w[4];
+      for (int j = 0; j < 4; ++j)
+        w[j] = Pol::loadWeights(wp + j * kBlockCh);
+      for (int n = 0; n < NP; ++n) {
+        const int64_t iw = (ow + n) * p.stride_w - p.pad_left + kw * p.dilation_w;
+        VB a = slice<RowChecked, ColChecked>(p, rc, 4 * g, iw);
+        VB b = slice<RowChecked, ColChecked>(p, rc, 4 * g + 1, iw);
+        VB c = slice<RowChecked, ColChecked>(p, rc, 4 * g + 2, iw);
+        VB d = slice<RowChecked, ColChecked>(p, rc, 4 * g + 3, iw);
+        VB abLo = unpackLo8(a, b), abHi = unpackHi8(a, b);
+        VB cdLo = unpackLo8(c, d), cdHi = unpackHi8(c, d);
+        VB q[4] = {unpackLo16(abLo, cdLo), unpackHi16(abLo, cdLo), unpackLo16(abHi, cdHi),
+                   unpackHi16(abHi, cdHi)};
+        for (int j = 0; j < 4; ++j)
+          acc[n][j] = Pol::dot(acc[n][j], Pol::acts(q[j]), w[j]);
+      }
+    }
+  const isa::Requant req{float(p.out_min - p.out_zero_point),
+                         float(p.out_max - p.out_zero_point), p.out_zero_point};
+  const float *mult = k.multiplier + block * kBlockCh;
+  for (int n = 0; n < NP; ++n) {
+    I32 r[4];
+    for (int j = 0; j < 4; ++j)
+      r[j] = Pol::requantize(acc[n][j], mult + j * kVecLanes, req);
+    VB lo = packs32(r[0], r[1]), hi = packs32(r[2], r[3]);
+    VB out = sizeof(YT) == 1 && static_cast<YT>(-1) < 0 ? packS8(lo, hi) : packU8(lo, hi);
+    storeSlice(yRow + (ow + n) * p.out_channels, out, rc.mask, rc.masked);
+  }
+}
+
+// One output row (all blocks): borders with column checks, the interior in
+// steps of kPixels without.
+template <bool RowChecked, class XT, class YT>
+inline void dwconvVecRow(const Params &p, const VecConsts &k, RowCtx<XT> &rc,
+                         const XT *x, YT *y, int64_t oh) {
+  const int64_t c = p.channels;
+  // Interior columns: every tap inside [0, in_w).
+  int64_t owLo = (p.pad_left + p.stride_w - 1) / p.stride_w;
+  int64_t last = p.in_w - 1 - (p.kernel_w - 1) * p.dilation_w + p.pad_left; // ow * sw <= last
+  int64_t owHi = last < 0 ? 0 : last / p.stride_w + 1;
+  owHi = owHi > p.out_w ? p.out_w : owHi;
+  owLo = owLo > owHi ? owHi : owLo;
+  const int64_t groups = (p.kernel_h + 3) / 4;
+  for (int64_t b = 0; b < qcDwconvBlocks(c, kBlockCh); ++b) {
+    const int64_t start = qcDwconvBlockStart(c, kBlockCh, b);
+    rc.masked = c < kBlockCh;
+    rc.mask = sliceMask(c);
+    for (int64_t r = 0; r < 4 * groups; ++r) {
+      const int64_t ih = oh * p.stride_h - p.pad_top + r * p.dilation_h;
+      rc.rows[r] = r < p.kernel_h && ih >= 0 && ih < p.in_h
+                       ? reinterpret_cast<const uint8_t *>(x + ih * p.in_w * c + start)
+                       : nullptr;
+    }
+    YT *yRow = y + oh * p.out_w * p.out_channels + start;
+    int64_t ow = 0;
+    for (; ow < owLo; ++ow)
+      dwconvVecPixels<1, RowChecked, true>(p, k, rc, b, yRow, ow);
+    for (; ow + kPixels <= owHi; ow += kPixels)
+      dwconvVecPixels<kPixels, RowChecked, false>(p, k, rc, b, yRow, ow);
+    for (; ow < owHi; ++ow)
+      dwconvVecPixels<1, RowChecked, false>(p, k, rc, b, yRow, ow);
+    for (; ow < p.out_w; ++ow)
+      dwconvVecPixels<1, RowChecked, true>(p, k, rc, b, yRow, ow);
+  }
+}
+
+template <class XT, class YT>
+void dwconvVecRows(const Params &p, const VecConsts &k, const void *xv, void *yv, int64_t b,
+                   int64_t e) {
+  const XT *x = static_cast<const XT *>(xv);
+  YT *y = static_cast<YT *>(yv);
+  RowCtx<XT> rc;
+  rc.zx = splatByte(p.in_zero_point_u8);
+  for (int64_t oh = b; oh < e; ++oh) {
+    const int64_t ih0 = oh * p.stride_h - p.pad_top;
+    const int64_t ihN = ih0 + (p.kernel_h - 1) * p.dilation_h;
+    if (ih0 >= 0 && ihN < p.in_h)
+      dwconvVecRow<false>(p, k, rc, x, y, oh);
+    else
+      dwconvVecRow<true>(p, k, rc, x, y, oh);
+  }
+}
+#endif
+
+#if QC_ISA_GENERIC
+// ---- qs8_dwconv_vec, scalar: the packed layout with B = 16 channels. ----
+template <class XT, class YT>
+void dwconvVecRows(const Params &p, const int8_t *weights, const int32_t *bias,
+                   const float *multiplier, const void *xv, void *yv, int64_t rb, int64_t re) {
+  const XT *x = static_cast<const XT *>(xv);
+  YT *y = static_cast<YT *>(yv);
+  const int64_t c = p.channels, bw = p.block_channels, lanes = bw / 4;
+  const int64_t groups = (p.kernel_h + 3) / 4;
+  const int32_t flip = static_cast<XT>(-1) < 0 ? 128 : 0;
+  for (int64_t oh = rb; oh < re; ++oh)
+    for (int64_t b = 0; b < qcDwconvBlocks(c, bw); ++b) {
+      const int64_t start = qcDwconvBlockStart(c, bw, b);
+      for (int64_t ow = 0; ow < p.out_w; ++ow)
+        for (int64_t j = 0; j < 4; ++j)
+          for (int64_t i = 0; i < lanes; ++i) {
+            const int64_t ch = start + qcDwconvLaneChannel(j, i);
+            if (ch >= c)
+              continue;
+            uint32_t acc = static_cast<uint32_t>(bias[b * bw + j * lanes + i]);
+            for (int64_t g = 0; g < groups; ++g)
+              for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
+                const int8_t *wp =
+                    weights + (((b * groups + g) * p.kernel_w + kw) * 4 + j) * bw + i * 4;
+                const int64_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
+                for (int64_t s = 0; s < 4; ++s) {
+                  const int64_t ih = oh * p.stride_h - p.pad_top + (4 * g + s) * p.dilation_h;
+                  const bool inside = ih >= 0 && ih < p.in_h && iw >= 0 && iw < p.in_w;
+                  const int32_t xu = inside ? int32_t(x[(ih * p.in_w + iw) * c + ch]) + flip
+                                            : p.in_zero_point_u8;
+                  acc += static_cast<uint32_t>(xu * int32_t(wp[s]));
+                }
+              }
+            y[(oh * p.out_w + ow) * p.out_channels + ch] = static_cast<YT>(
+                requantize(static_cast<int32_t>(acc), multiplier[b * bw + j * lanes + i],
+                           p.out_zero_point, p.out_min, p.out_max));
+          }
+    }
+}
+#endif
 } // namespace
 
 QC_KERNEL_EXTERN void QC_KERNEL(qs8_dwconv)(QC_KERNEL_PARAMS) {
@@ -226,4 +446,30 @@ QC_KERNEL_EXTERN void QC_KERNEL(qs8_dwconv)(QC_KERNEL_PARAMS) {
     dwconvIn<uint8_t>(p, k, in[0], out[0], task_begin, task_end);
   else
     dwconvIn<int8_t>(p, k, in[0], out[0], task_begin, task_end);
+}
+
+QC_KERNEL_EXTERN void QC_KERNEL(qs8_dwconv_vec)(QC_KERNEL_PARAMS) {
+  const Params &p = *static_cast<const Params *>(params_);
+#if QC_ISA_GENERIC
+  const int8_t *w = static_cast<const int8_t *>(consts[0]);
+  const int32_t *bias = static_cast<const int32_t *>(consts[1]);
+  const float *mult = static_cast<const float *>(consts[2]);
+#define QC_DW_VEC_CALL(XT, YT) dwconvVecRows<XT, YT>(p, w, bias, mult, in[0], out[0], task_begin, task_end)
+#else
+  VecConsts k{static_cast<const int8_t *>(consts[0]), static_cast<const int32_t *>(consts[1]),
+              static_cast<const float *>(consts[2])};
+#define QC_DW_VEC_CALL(XT, YT) dwconvVecRows<XT, YT>(p, k, in[0], out[0], task_begin, task_end)
+#endif
+  if (p.in_type == QC_Q8_U8) {
+    if (p.out_type == QC_Q8_U8)
+      QC_DW_VEC_CALL(uint8_t, uint8_t);
+    else
+      QC_DW_VEC_CALL(uint8_t, int8_t);
+  } else {
+    if (p.out_type == QC_Q8_U8)
+      QC_DW_VEC_CALL(int8_t, uint8_t);
+    else
+      QC_DW_VEC_CALL(int8_t, int8_t);
+  }
+#undef QC_DW_VEC_CALL
 }

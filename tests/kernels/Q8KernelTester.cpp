@@ -11,6 +11,7 @@
 // Every entry of the int8 families, per ISA.
 #define QC_Q8_TEST_ENTRIES(X)                                                  \
   X(qs8_dwconv)                                                                \
+  X(qs8_dwconv_vec)                                                            \
   X(qs8_binary)                                                                \
   X(qs8_requantize)                                                            \
   X(q8_lut)                                                                    \

@@ -17,6 +17,7 @@ struct DwconvCase {
   bool perChannel = true, bias = true;
   int64_t xZeroPoint = 3, yZeroPoint = 120;
   std::optional<int64_t> actMin, actMax;
+  std::optional<std::pair<int64_t, int64_t>> xRange, wRange; // default: the type's range
   uint32_t seed = 1;
 
   DwconvCase &c(int64_t v) { channels = v; return *this; }
@@ -31,8 +32,11 @@ struct DwconvCase {
   DwconvCase &types(ElemType in, ElemType w, ElemType out) {
     inType = in; weightType = w; outType = out; return *this;
   }
+  DwconvCase &seed_(uint32_t v) { seed = v; return *this; }
   DwconvCase &zeroPoints(int64_t x, int64_t y) { xZeroPoint = x; yZeroPoint = y; return *this; }
   DwconvCase &clamp(int64_t lo, int64_t hi) { actMin = lo; actMax = hi; return *this; }
+  DwconvCase &inputs(int64_t lo, int64_t hi) { xRange = {lo, hi}; return *this; }
+  DwconvCase &weights(int64_t lo, int64_t hi) { wRange = {lo, hi}; return *this; }
 
   void check() const {
     std::mt19937 rng(seed);
@@ -40,8 +44,10 @@ struct DwconvCase {
     int64_t oh = (height + padTop + padBottom - dilationH * (kernelH - 1) - 1) / strideH + 1;
     int64_t ow = (width + padLeft + padRight - dilationW * (kernelW - 1) - 1) / strideW + 1;
     NodeSpec spec{ir::OpKind::QConv, {}, {}, kNhwc, {}};
-    OperandSpec x{randomTensor(rng, inType, {1, channels, height, width},
-                               ir::elemTypeMin(inType), ir::elemTypeMax(inType)),
+    auto [xLo, xHi] = xRange.value_or(std::pair{ir::elemTypeMin(inType), ir::elemTypeMax(inType)});
+    auto [wLo, wHi] =
+        wRange.value_or(std::pair{ir::elemTypeMin(weightType), ir::elemTypeMax(weightType)});
+    OperandSpec x{randomTensor(rng, inType, {1, channels, height, width}, xLo, xHi),
                   perTensor(0.05, xZeroPoint), false, kNhwc};
     ir::QuantParams wq;
     std::uniform_real_distribution<double> scaleDist(0.001, 0.02);
@@ -53,8 +59,7 @@ struct DwconvCase {
     }
     if (perChannel)
       wq.axis = 0;
-    OperandSpec w{randomTensor(rng, weightType, {m, 1, kernelH, kernelW},
-                               ir::elemTypeMin(weightType), ir::elemTypeMax(weightType)),
+    OperandSpec w{randomTensor(rng, weightType, {m, 1, kernelH, kernelW}, wLo, wHi),
                   wq, true, {}};
     OperandSpec b{randomTensor(rng, ElemType::I32, {m}, -20000, 20000), std::nullopt, true, {}};
     b.absent = !bias;
@@ -120,6 +125,42 @@ TEST(QConvDepthwise, ChannelMultiplier) {
   DwconvCase().c(5).mult(3).check();
   DwconvCase().c(16).mult(2).stride(2, 2).check();
 }
+// qs8_dwconv_vec (vector ISAs, centred weights in s8): channel blocks of 32
+// or 64 (partial below 64 on AVX-512, overlapping the previous block when C
+// is not a multiple), interior pixel steps and their tails, borders.
+TEST(QConvDepthwise, VecChannelBlocks) {
+  for (int64_t c : {16, 31, 32, 48, 64, 80, 96, 130, 144, 200})
+    DwconvCase().c(c).hw(5, 11).seed_(uint32_t(c)).check();
+}
+TEST(QConvDepthwise, VecStrideDilationPads) {
+  DwconvCase().c(96).hw(13, 15).stride(2, 2).check();
+  DwconvCase().c(96).hw(14, 14).stride(2, 2).pads(0, 0, 1, 1).check();
+  DwconvCase().c(72).hw(9, 12).dilation(2, 2).pads(2, 2, 2, 2).check();
+  DwconvCase().c(64).hw(8, 10).pads(0, 2, 3, 0).check();
+  DwconvCase().c(40).hw(6, 19).stride(1, 3).pads(2, 1, 0, 2).check();
+}
+TEST(QConvDepthwise, VecTallKernels) {
+  DwconvCase().c(40).hw(10, 9).kernel(5, 3).pads(2, 1, 2, 1).check();
+  DwconvCase().c(70).hw(12, 7).kernel(9, 2).pads(4, 0, 4, 1).check();
+  DwconvCase().c(33).hw(14, 5).kernel(13, 1).pads(6, 0, 6, 0).check(); // 4 row groups
+  DwconvCase().c(64).hw(3, 3).kernel(7, 7).pads(3, 3, 3, 3).check();   // all border
+}
+TEST(QConvDepthwise, VecU8WeightsCentredInS8) {
+  // u8 weights with zw = 128 +- 3, values within zw + [-128, 127].
+  DwconvCase().c(50).types(ElemType::U8, ElemType::U8, ElemType::U8).weights(3, 252).check();
+  DwconvCase().c(50).types(ElemType::I8, ElemType::U8, ElemType::I8).weights(3, 252)
+      .zeroPoints(-5, 7).check();
+}
+TEST(QConvDepthwise, VecExtremeAccumulators) {
+  // |sum| = 49 * 255 * 128 with every tap at its limit, plus the bias.
+  DwconvCase().c(64).hw(9, 9).kernel(7, 7).pads(3, 3, 3, 3).inputs(255, 255).weights(-128, -128)
+      .zeroPoints(0, 0).check();
+  DwconvCase().c(64).hw(9, 9).kernel(7, 7).pads(3, 3, 3, 3).types(ElemType::I8, ElemType::I8,
+      ElemType::I8).inputs(-128, -128).weights(-128, -128).zeroPoints(127, 0).check();
+  DwconvCase().c(80).hw(7, 8).types(ElemType::I8, ElemType::I8, ElemType::I8).zeroPoints(-128, -128)
+      .check();
+}
+
 TEST(QConvDepthwise, RandomShapes) {
   std::mt19937 rng(7);
   auto pick = [&](int64_t lo, int64_t hi) {
@@ -129,7 +170,7 @@ TEST(QConvDepthwise, RandomShapes) {
     DwconvCase c;
     c.seed = uint32_t(100 + i);
     int64_t k = pick(1, 5);
-    c.c(pick(2, 80)).hw(pick(1, 12), pick(1, 12)).kernel(k, pick(1, 5)).stride(pick(1, 3), pick(1, 2));
+    c.c(pick(2, 150)).hw(pick(1, 12), pick(1, 12)).kernel(k, pick(1, 5)).stride(pick(1, 3), pick(1, 2));
     c.pads(pick(0, 2), pick(0, 2), pick(0, 2), pick(0, 2));
     if (c.height + c.padTop + c.padBottom < c.kernelH || c.width + c.padLeft + c.padRight < c.kernelW)
       continue;
