@@ -50,6 +50,20 @@ bool isViewOp(ir::OpKind kind) {
   }
 }
 
+// Agnostic ops whose emitters iterate the result's physical layout with any
+// operand layout (buildNdShape), so they may change the layout on the way.
+bool isLayoutChangingElementwise(ir::OpKind kind) {
+  switch (kind) {
+  case ir::OpKind::QuantizeLinear:
+  case ir::OpKind::DequantizeLinear:
+  case ir::OpKind::Requantize:
+  case ir::OpKind::QLut:
+    return true;
+  default:
+    return false;
+  }
+}
+
 bool mentionsNoKernel(llvm::StringRef message) { return message.contains("no kernel"); }
 
 int64_t normalizeAxis(int64_t axis, size_t rank) {
@@ -91,6 +105,8 @@ private:
                                                     const std::vector<int> &perm);
   llvm::Error lowerView(const ir::Node &n);
   llvm::Error lowerNode(const ir::Node &n);
+  /// `v` is no graph output and every use is by a ChannelsLast node.
+  bool feedsOnlyChannelsLast(const ir::Value *v) const;
   llvm::Error bindOutputs();
   void addStep(std::string label, KernelCall call, std::vector<unsigned> in,
                std::vector<unsigned> out);
@@ -395,6 +411,20 @@ llvm::Error Lowerer::lowerView(const ir::Node &n) {
   return llvm::Error::success();
 }
 
+bool Lowerer::feedsOnlyChannelsLast(const ir::Value *v) const {
+  if (v->uses().empty())
+    return false;
+  for (const ir::Value *o : graph_.outputs())
+    if (o == v)
+      return false;
+  for (const ir::Use &u : v->uses()) {
+    const EmitterInfo *info = hooks_.findEmitter(u.user->kind());
+    if (!info || info->layout != LayoutPolicy::ChannelsLast || isViewOp(u.user->kind()))
+      return false;
+  }
+  return true;
+}
+
 llvm::Error Lowerer::lowerNode(const ir::Node &n) {
   const EmitterInfo *info = hooks_.findEmitter(n.kind());
   if (!info) {
@@ -425,8 +455,12 @@ llvm::Error Lowerer::lowerNode(const ir::Node &n) {
   std::vector<Operand> results;
   for (const ir::Value *r : n.results()) {
     size_t rank = r->type().shape.rank();
+    // An elementwise op between a logical producer (a graph input) and
+    // ChannelsLast consumers writes NHWC itself instead of a separate
+    // relayout (e.g. the input QuantizeLinear before the stem conv).
     bool nhwc = rank == 4 && (info->layout == LayoutPolicy::ChannelsLast ||
-                              (info->layout == LayoutPolicy::Agnostic && anyNhwc));
+                              (info->layout == LayoutPolicy::Agnostic && anyNhwc) ||
+                              (isLayoutChangingElementwise(n.kind()) && feedsOnlyChannelsLast(r)));
     results.push_back(operandOf(r, nhwc ? kNhwc : identityPerm(rank)));
   }
 

@@ -4,6 +4,7 @@
 // Gather.
 #include "codegen/Emit.h"
 #include "codegen/kernels/Copy.h"
+#include "codegen/kernels/RowChunks.h"
 #include "interp/Interpreter.h"
 #include "interp/kernels/Kernels.h"
 #include "ir/infer/DataMovementParams.h"
@@ -89,13 +90,21 @@ llvm::Expected<KernelCall> makeCopy(const CopySpec &s) {
     outer *= dims[d];
   KernelCall call;
   call.entry = "copy_nd";
-  if (r >= 2 && os[r - 1] == 1 && is[r - 1] != 1 && is[r - 2] == 1 &&
-      dims[r - 1] >= QC_COPY_TILE / 2) {
-    p.mode = QC_COPY_TRANSPOSE;
-    call.tasks = outer * ((dims[r - 2] + QC_COPY_TILE - 1) / QC_COPY_TILE);
+  if (r >= 2 && os[r - 1] == 1 && is[r - 1] != 1 && is[r - 2] == 1) {
+    if (dims[r - 1] <= QC_COPY_SMALL) {
+      p.mode = QC_COPY_INTERLEAVE; // [P, C], e.g. NCHW -> NHWC with few channels
+      call.tasks = outer * ((dims[r - 2] + QC_COPY_PIXELS - 1) / QC_COPY_PIXELS);
+    } else if (dims[r - 2] <= QC_COPY_SMALL) {
+      p.mode = QC_COPY_DEINTERLEAVE; // [C, P], e.g. NHWC -> NCHW with few channels
+      call.tasks = outer * ((dims[r - 1] + QC_COPY_PIXELS - 1) / QC_COPY_PIXELS);
+    } else {
+      p.mode = QC_COPY_TRANSPOSE;
+      call.tasks = outer * ((dims[r - 2] + QC_COPY_TILE - 1) / QC_COPY_TILE);
+    }
   } else {
     p.mode = QC_COPY_ROWS;
-    call.tasks = outer * (r >= 2 ? dims[r - 2] : 1);
+    p.row_chunk = ndRowChunk(p.nd, s.elemBytes);
+    call.tasks = ndChunkTasks(p.nd, p.row_chunk);
   }
   call.params = paramsOf(p);
   return call;

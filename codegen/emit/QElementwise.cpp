@@ -5,21 +5,27 @@
 
 #include "codegen/emit/QuantEmit.h"
 #include "codegen/kernels/Qs8Elementwise.h"
+#include "codegen/kernels/RowChunks.h"
 #include "llvm/Support/FormatVariadic.h"
 
 namespace qc::codegen {
 
 namespace {
 
-/// The call over the rows of `shape`, reading operand 0 (and 1) as
+/// Elements per task of the rows of `shape`, with the result's element size.
+int64_t rowChunkOf(const EmitContext &ctx, const qc_nd_shape &shape) {
+  return ndRowChunk(shape, ir::elemTypeStorageBytes(ctx.results[0].elemType()));
+}
+
+/// The call over the row chunks of `shape`, reading operand 0 (and 1) as
 /// activations or as constants in consts[].
-KernelCall rowCall(const EmitContext &ctx, const char *entry, std::vector<uint8_t> params,
-                   const qc_nd_shape &shape) {
+KernelCall rowCall(const char *entry, std::vector<uint8_t> params, const qc_nd_shape &shape,
+                   int64_t rowChunk) {
   KernelCall call;
   call.entry = entry;
   call.params = std::move(params);
   call.outputs = {0};
-  call.tasks = ndRows(shape);
+  call.tasks = ndChunkTasks(shape, rowChunk);
   return call;
 }
 
@@ -39,6 +45,7 @@ llvm::Expected<std::vector<KernelCall>> emitBinary(const EmitContext &ctx, bool 
     return ctx.error(llvm::toString(shape.takeError()));
   qc_qs8_binary_params p{};
   p.shape = *shape;
+  p.row_chunk = rowChunkOf(ctx, *shape);
   p.op = isMul ? QC_QS8_MUL : QC_QS8_ADD;
   p.a_type = *q8TypeCode(a.elemType());
   p.b_type = *q8TypeCode(b.elemType());
@@ -54,7 +61,7 @@ llvm::Expected<std::vector<KernelCall>> emitBinary(const EmitContext &ctx, bool 
   if (!std::isfinite(p.a_multiplier) || !std::isfinite(p.b_multiplier))
     return ctx.error(llvm::formatv("rescale multipliers {0}, {1} are not finite",
                                    p.a_multiplier, p.b_multiplier));
-  KernelCall call = rowCall(ctx, "qs8_binary", {}, *shape);
+  KernelCall call = rowCall("qs8_binary", {}, *shape, p.row_chunk);
   // Constant operands travel as blobs; the kernel reads in[] in order, so
   // a constant is passed through consts and flagged.
   for (unsigned i = 0; i < 2; ++i) {
@@ -96,6 +103,7 @@ llvm::Expected<std::vector<KernelCall>> emitRequantize(const EmitContext &ctx) {
     return ctx.error(llvm::toString(shape.takeError()));
   qc_qs8_requantize_params p{};
   p.shape = *shape;
+  p.row_chunk = rowChunkOf(ctx, *shape);
   p.in_type = *q8TypeCode(x.elemType());
   p.out_type = out->type;
   p.in_zero_point = xq->second;
@@ -105,7 +113,7 @@ llvm::Expected<std::vector<KernelCall>> emitRequantize(const EmitContext &ctx) {
   p.multiplier = out->factor(xq->first);
   if (!std::isfinite(p.multiplier))
     return ctx.error(llvm::formatv("requantization multiplier is {0}", p.multiplier));
-  KernelCall call = rowCall(ctx, "qs8_requantize", paramsOf(p), *shape);
+  KernelCall call = rowCall("qs8_requantize", paramsOf(p), *shape, p.row_chunk);
   call.inputs = {0};
   return std::vector<KernelCall>{std::move(call)};
 }
@@ -129,9 +137,10 @@ llvm::Expected<std::vector<KernelCall>> emitQLut(const EmitContext &ctx) {
     return ctx.error(llvm::toString(shape.takeError()));
   qc_q8_lut_params p{};
   p.shape = *shape;
+  p.row_chunk = rowChunkOf(ctx, *shape);
   p.in_type = *q8TypeCode(x.elemType());
   p.out_bytes = int32_t(bytes);
-  KernelCall call = rowCall(ctx, "q8_lut", paramsOf(p), *shape);
+  KernelCall call = rowCall("q8_lut", paramsOf(p), *shape, p.row_chunk);
   call.inputs = {0};
   std::vector<uint8_t> tableBytes(t->byteSize());
   std::memcpy(tableBytes.data(), t->raw(), tableBytes.size());

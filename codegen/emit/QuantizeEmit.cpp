@@ -5,6 +5,7 @@
 
 #include "codegen/emit/QuantEmit.h"
 #include "codegen/kernels/Quantize.h"
+#include "codegen/kernels/RowChunks.h"
 #include "llvm/Support/FormatVariadic.h"
 
 namespace qc::codegen {
@@ -55,7 +56,24 @@ llvm::Expected<QdqParams> qdqParamsOf(const EmitContext &ctx, const Operand &dat
   return q;
 }
 
-KernelCall qdqCall(const char *entry, std::vector<uint8_t> params, const qc_nd_shape &shape,
+/// [..., P, C] with x's unit stride along P, out's along C (dense) and
+/// parameters constant along P: planes to channels-last.
+bool isInterleave(const qc_nd_shape &s) {
+  const int r = s.rank;
+  if (r < 2 || s.dims[r - 1] > QC_QUANTIZE_MAX_INTERLEAVE)
+    return false;
+  return s.strides[0][r - 1] == 1 && s.strides[0][r - 2] == s.dims[r - 1] &&
+         s.strides[1][r - 2] == 1 && s.strides[2][r - 2] == 0 && s.strides[3][r - 2] == 0;
+}
+
+int64_t outerOf(const qc_nd_shape &s) {
+  int64_t outer = 1;
+  for (int d = 0; d + 2 < s.rank; ++d)
+    outer *= s.dims[d];
+  return outer;
+}
+
+KernelCall qdqCall(const char *entry, std::vector<uint8_t> params, int64_t tasks,
                    const QdqParams &q) {
   KernelCall call;
   call.entry = entry;
@@ -63,7 +81,7 @@ KernelCall qdqCall(const char *entry, std::vector<uint8_t> params, const qc_nd_s
   call.consts = {blobOf<float>(q.scales), blobOf<int32_t>(q.zeroPoints)};
   call.inputs = {0};
   call.outputs = {0};
-  call.tasks = ndRows(shape);
+  call.tasks = tasks;
   return call;
 }
 
@@ -87,7 +105,17 @@ llvm::Expected<std::vector<KernelCall>> emitQuantizeLinear(const EmitContext &ct
   qc_f32_q8_quantize_params p{};
   p.shape = *shape;
   p.out_type = *q8TypeCode(y.elemType());
-  return std::vector<KernelCall>{qdqCall("f32_q8_quantize", paramsOf(p), *shape, *q)};
+  int64_t tasks;
+  if (isInterleave(*shape)) {
+    p.mode = QC_QUANTIZE_INTERLEAVE;
+    int64_t pixels = shape->dims[shape->rank - 2];
+    tasks = outerOf(*shape) * ((pixels + QC_QUANTIZE_PIXELS - 1) / QC_QUANTIZE_PIXELS);
+  } else {
+    p.mode = QC_QUANTIZE_ROWS;
+    p.row_chunk = ndRowChunk(*shape, 1);
+    tasks = ndChunkTasks(*shape, p.row_chunk);
+  }
+  return std::vector<KernelCall>{qdqCall("f32_q8_quantize", paramsOf(p), tasks, *q)};
 }
 
 // y = float(x - zp) * scale.
@@ -110,7 +138,9 @@ llvm::Expected<std::vector<KernelCall>> emitDequantizeLinear(const EmitContext &
   qc_q8_f32_dequantize_params p{};
   p.shape = *shape;
   p.in_type = *q8TypeCode(t);
-  return std::vector<KernelCall>{qdqCall("q8_f32_dequantize", paramsOf(p), *shape, *q)};
+  p.row_chunk = ndRowChunk(*shape, 4);
+  return std::vector<KernelCall>{
+      qdqCall("q8_f32_dequantize", paramsOf(p), ndChunkTasks(*shape, p.row_chunk), *q)};
 }
 
 } // namespace qc::codegen

@@ -1,8 +1,10 @@
 // Data-movement kernels (params in Copy.h): n-d strided copy with memcpy
-// runs and a blocked 2-d transpose, fill from a constant, per-axis
+// runs, a blocked 2-d transpose and small-C (de)interleaves, fill from a
+// constant, per-axis
 // index-table gather (Resize nearest, Tile, Pad edge/reflect), row Gather.
 #include "codegen/kernels/Copy.h"
 #include "codegen/kernels/KernelAbi.h"
+#include "codegen/kernels/RowChunks.h"
 
 namespace {
 
@@ -25,7 +27,7 @@ inline void copyRun(T *out, const T *in, int64_t n, int64_t os, int64_t is) {
 
 template <class T>
 void copyRows(const qc_copy_params &p, T *out, const T *in, int64_t begin, int64_t end) {
-  ndForEachRow(p.nd, begin, end, [&](const int64_t *off, int64_t n, const int64_t *st) {
+  ndForEachChunk(p.nd, p.row_chunk, begin, end, [&](const int64_t *off, int64_t n, const int64_t *st) {
     copyRun(out + off[0], in + off[1], n, st[0], st[1]);
   });
 }
@@ -67,12 +69,55 @@ void copyTransposed(const qc_copy_params &p, T *out, const T *in, int64_t begin,
   }
 }
 
+// Offsets of both sides at the outer index `outer` (dims [0, rank-2)).
+inline void outerOffsets(const qc_nd_shape &s, int64_t outer, int64_t &oOff, int64_t &iOff) {
+  oOff = 0;
+  iOff = 0;
+  for (int d = s.rank - 3; d >= 0; --d) {
+    int64_t idx = outer % s.dims[d];
+    outer /= s.dims[d];
+    oOff += idx * s.strides[0][d];
+    iOff += idx * s.strides[1][d];
+  }
+}
+
+// [..., P, C] (QC_COPY_INTERLEAVE) or [..., C, P] (QC_COPY_DEINTERLEAVE)
+// with a small C: per pixel, all C values. C is a constant once the params
+// are inlined, so the channel loop unrolls and the pixel loop vectorizes
+// with interleaved stores (loads).
+template <bool Interleave, class T>
+void copySmallTransposed(const qc_copy_params &p, T *out, const T *in, int64_t begin,
+                         int64_t end) {
+  const qc_nd_shape &s = p.nd;
+  const int r = s.rank;
+  const int pd = Interleave ? r - 2 : r - 1, cd = Interleave ? r - 1 : r - 2;
+  const int64_t P = s.dims[pd], C = s.dims[cd];
+  const int64_t osP = s.strides[0][pd], osC = s.strides[0][cd];
+  const int64_t isP = s.strides[1][pd], isC = s.strides[1][cd];
+  const int64_t blocks = (P + QC_COPY_PIXELS - 1) / QC_COPY_PIXELS;
+  for (int64_t task = begin; task < end; ++task) {
+    int64_t oOff, iOff;
+    outerOffsets(s, task / blocks, oOff, iOff);
+    const int64_t p0 = task % blocks * QC_COPY_PIXELS;
+    const int64_t p1 = p0 + QC_COPY_PIXELS < P ? p0 + QC_COPY_PIXELS : P;
+    T *o = out + oOff;
+    const T *i = in + iOff;
+    for (int64_t q = p0; q < p1; ++q)
+      for (int64_t c = 0; c < C; ++c)
+        o[q * osP + c * osC] = i[q * isP + c * isC];
+  }
+}
+
 template <class T>
 void copyTyped(const qc_copy_params &p, void *out, const void *in, int64_t begin, int64_t end) {
   T *o = static_cast<T *>(out) + p.out_offset;
   const T *i = static_cast<const T *>(in) + p.in_offset;
   if (p.mode == QC_COPY_TRANSPOSE)
     copyTransposed(p, o, i, begin, end);
+  else if (p.mode == QC_COPY_INTERLEAVE)
+    copySmallTransposed<true>(p, o, i, begin, end);
+  else if (p.mode == QC_COPY_DEINTERLEAVE)
+    copySmallTransposed<false>(p, o, i, begin, end);
   else
     copyRows(p, o, i, begin, end);
 }

@@ -11,17 +11,29 @@
 // over nd (operand 0 = out, 1 = in; strides may be 0 or negative). out is
 // out[dst_slot]; src is in[src_slot], consts[src_slot] (a fill from a
 // constant) or out[src_slot] (the node's scratch, the last out[] entry).
-// Tasks: rows of nd (all dims but the innermost), or in transpose mode
-// (in's stride-1 dim is dims[rank-2] while out's is the innermost) the
-// outer dims times blocks of QC_COPY_TILE along dims[rank-2].
-enum { QC_COPY_ROWS = 0, QC_COPY_TRANSPOSE = 1 };
+// Tasks: QC_COPY_ROWS: chunks of row_chunk elements of the rows of nd
+// (RowChunks.h); QC_COPY_TRANSPOSE (in's stride-1 dim is dims[rank-2] while
+// out's is the innermost): the outer dims times blocks of QC_COPY_TILE
+// along dims[rank-2]; the small-C transposes [..., P, C] (QC_COPY_INTERLEAVE:
+// in's stride-1 dim is P, out's is C, e.g. NCHW -> NHWC) and [..., C, P]
+// (QC_COPY_DEINTERLEAVE: out's stride-1 dim is P, in's is C, NHWC -> NCHW),
+// C <= QC_COPY_SMALL: the outer dims times blocks of QC_COPY_PIXELS of P.
+enum {
+  QC_COPY_ROWS = 0,
+  QC_COPY_TRANSPOSE = 1,
+  QC_COPY_INTERLEAVE = 2,
+  QC_COPY_DEINTERLEAVE = 3
+};
 enum { QC_SRC_IN = 0, QC_SRC_CONST = 1, QC_SRC_OUT = 2 };
 #define QC_COPY_TILE 16
+#define QC_COPY_SMALL 8
+#define QC_COPY_PIXELS 1024
 
 typedef struct qc_copy_params {
   qc_nd_shape nd;
   int64_t out_offset; // elements
   int64_t in_offset;  // elements
+  int64_t row_chunk;  // QC_COPY_ROWS: elements per task
   int32_t elem_bytes; // 1, 2, 4 or 8
   int32_t mode;       // QC_COPY_ROWS or QC_COPY_TRANSPOSE
   int32_t src_kind;   // QC_SRC_*

@@ -5,6 +5,7 @@
 
 #include "codegen/kernels/KernelAbi.h"
 #include "codegen/kernels/QuantMath.h"
+#include "codegen/kernels/RowChunks.h"
 
 namespace {
 
@@ -42,7 +43,7 @@ void binaryTyped(const qc_qs8_binary_params &p, const void *av, const void *bv, 
   const A *a = static_cast<const A *>(av);
   const B *b = static_cast<const B *>(bv);
   Y *y = static_cast<Y *>(yv);
-  ndForEachRow(p.shape, rowBegin, rowEnd, [&](const int64_t *off, int64_t n, const int64_t *st) {
+  ndForEachChunk(p.shape, p.row_chunk, rowBegin, rowEnd, [&](const int64_t *off, int64_t n, const int64_t *st) {
     Y *yr = y + off[0];
     const A *ar = a + off[1];
     const B *br = b + off[2];
@@ -86,7 +87,7 @@ void requantizeTyped(const qc_qs8_requantize_params &p, const void *xv, void *yv
                      int64_t re) {
   const X *x = static_cast<const X *>(xv);
   Y *y = static_cast<Y *>(yv);
-  ndForEachRow(p.shape, rb, re, [&](const int64_t *off, int64_t n, const int64_t *st) {
+  ndForEachChunk(p.shape, p.row_chunk, rb, re, [&](const int64_t *off, int64_t n, const int64_t *st) {
     const X *xr = x + off[1];
     Y *yr = y + off[0];
     auto body = [&](int64_t step) {
@@ -120,7 +121,7 @@ void lutTyped(const qc_q8_lut_params &p, const void *tablev, const void *xv, voi
   const X *x = static_cast<const X *>(xv);
   Y *y = static_cast<Y *>(yv);
   constexpr int32_t first = static_cast<X>(-1) < 0 ? -128 : 0;
-  ndForEachRow(p.shape, rb, re, [&](const int64_t *off, int64_t n, const int64_t *st) {
+  ndForEachChunk(p.shape, p.row_chunk, rb, re, [&](const int64_t *off, int64_t n, const int64_t *st) {
     const X *xr = x + off[1];
     Y *yr = y + off[0];
     const int64_t step = st[1];

@@ -1,6 +1,7 @@
 // Params of the int8 elementwise kernels (Qs8Elementwise.cpp): qc.QAdd,
 // qc.QMul, qc.Requantize, qc.QLut, shared with codegen/emit/QElementwise.cpp.
-// Each walks a coalesced n-d shape (Strided.h); tasks are its rows.
+// Each walks a coalesced n-d shape (Strided.h); tasks are chunks of
+// row_chunk elements of its rows (RowChunks.h).
 #pragma once
 
 #include "codegen/kernels/Q8Types.h"
@@ -13,6 +14,7 @@ enum qc_qs8_binary_op { QC_QS8_ADD = 0, QC_QS8_MUL = 1 };
 // (an f32 result takes the value before rounding). Operands: out, a, b.
 typedef struct qc_qs8_binary_params {
   qc_nd_shape shape;
+  int64_t row_chunk;
   int32_t op; // qc_qs8_binary_op
   int32_t a_type, b_type, out_type; // qc_q8_type
   int32_t a_zero_point, b_zero_point, out_zero_point, out_min, out_max;
@@ -25,6 +27,7 @@ typedef struct qc_qs8_binary_params {
 // Operands: out, x.
 typedef struct qc_qs8_requantize_params {
   qc_nd_shape shape;
+  int64_t row_chunk;
   int32_t in_type, out_type;
   int32_t in_zero_point, out_zero_point, out_min, out_max;
   float multiplier;
@@ -34,5 +37,6 @@ typedef struct qc_qs8_requantize_params {
 // (1 or 4) elements. Operands: out, x.
 typedef struct qc_q8_lut_params {
   qc_nd_shape shape;
+  int64_t row_chunk;
   int32_t in_type, out_bytes;
 } qc_q8_lut_params;

@@ -137,13 +137,25 @@ void maxpoolTyped(const qc_maxpool2d_params &p, const T *x, T *y, int64_t rb, in
         const T *first = x + (ih0 * w.in_w + iw0) * channels + c0;
         for (int64_t c = 0; c < n; ++c)
           best[c] = first[c];
-        for (int64_t kh = rows.first; kh < rows.last; ++kh) {
+        if (rows.first == 0 && rows.last == w.kernel_h && cols.first == 0 &&
+            cols.last == w.kernel_w) {
+          // The whole window is inside: constant trip counts once the
+          // params are inlined, so the taps unroll.
+          for (int64_t kh = 0; kh < w.kernel_h; ++kh)
+            for (int64_t kw = 0; kw < w.kernel_w; ++kw) {
+              const T *xp = first + (kh * w.dilation_h * w.in_w + kw * w.dilation_w) * channels;
+              for (int64_t c = 0; c < n; ++c)
+                best[c] = takeMax(xp[c], best[c]);
+            }
+        } else {
+          for (int64_t kh = rows.first; kh < rows.last; ++kh) {
           int64_t ih = oh * w.stride_h - w.pad_top + kh * w.dilation_h;
           for (int64_t kw = cols.first; kw < cols.last; ++kw) {
             int64_t iw = ow * w.stride_w - w.pad_left + kw * w.dilation_w;
             const T *xp = x + (ih * w.in_w + iw) * channels + c0;
-            for (int64_t c = 0; c < n; ++c)
-              best[c] = takeMax(xp[c], best[c]);
+              for (int64_t c = 0; c < n; ++c)
+                best[c] = takeMax(xp[c], best[c]);
+            }
           }
         }
       }

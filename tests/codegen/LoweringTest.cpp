@@ -37,6 +37,7 @@ const EmitterInfo *fakeFind(ir::OpKind kind) {
       {ir::OpKind::QSoftmax, &fakeEmit, LayoutPolicy::Logical},
       {ir::OpKind::Relu, &fakeEmit, LayoutPolicy::Agnostic},
       {ir::OpKind::Softmax, &fakeEmit, LayoutPolicy::Logical},
+      {ir::OpKind::QuantizeLinear, &fakeEmit, LayoutPolicy::Agnostic},
   };
   for (const EmitterInfo &e : table)
     if (e.kind == kind)
@@ -175,6 +176,41 @@ graph @g(%x: tensor<1x4x3x3xu8, quant<scale=0.1, zp=128>>) {
   for (const Step &s : p.steps)
     EXPECT_FALSE(s.batched);
   expectNoLiveOverlap(p);
+}
+
+// An f32 NCHW graph input quantized for a conv: the QuantizeLinear writes
+// NHWC itself (no relayout step), unless its result is also a graph output
+// or has a consumer that is not ChannelsLast.
+TEST(Lowering, InputQuantizeWritesNhwcForChannelsLastConsumers) {
+  const char *text = R"(
+graph @g(%x: tensor<Nx3x6x6xf32>) {
+  %s = const dense<0.5> : tensor<f32>
+  %z = const dense<3> : tensor<u8>
+  %w = const dense<1> : tensor<8x3x1x1xi8, quant<scale=0.1, zp=0>>
+  %q = QuantizeLinear(%x, %s, %z) name "quant" : tensor<Nx3x6x6xu8>
+  %a = qc.QConv(%q, %w) name "conv" : tensor<Nx8x6x6xu8, quant<scale=0.1, zp=128>>
+  return %a%EXTRA
+}
+)";
+  std::string direct = text;
+  direct.replace(direct.find("%EXTRA"), 6, "");
+  auto g = parse(direct);
+  ASSERT_TRUE(g);
+  Program p = lower(*g);
+  EXPECT_EQ(entries(p), (std::vector<std::string>{"fake_QuantizeLinear", "fake_qc.QConv",
+                                                  "fake_copy"}));
+  EXPECT_EQ(p.values.at("q").perm, kNhwc);
+  EXPECT_EQ(p.values.at("x").perm, (std::vector<int>{0, 1, 2, 3}));
+
+  std::string alsoOutput = text;
+  alsoOutput.replace(alsoOutput.find("%EXTRA"), 6, ", %q");
+  auto g2 = parse(alsoOutput);
+  ASSERT_TRUE(g2);
+  Program p2 = lower(*g2);
+  EXPECT_EQ(p2.values.at("q").perm, (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(entries(p2), (std::vector<std::string>{"fake_QuantizeLinear", "fake_copy",
+                                                   "fake_qc.QConv", "fake_copy"}));
+  expectNoLiveOverlap(p2);
 }
 
 TEST(Lowering, ViewsAliasWhenMemoryOrderAgrees) {

@@ -116,6 +116,25 @@ TEST(MaxPool, IntTypes) {
     c.check();
   }
 }
+// ResNet-18's stem pool (3x3 s2 pad 1) on 64 channels: interior windows
+// take the unrolled path, the borders the clipped one.
+TEST(MaxPool, InteriorAndBorderWindows) {
+  for (ElemType t : {ElemType::U8, ElemType::I8, ElemType::F32}) {
+    PoolCase c;
+    c.kind = ir::OpKind::MaxPool;
+    c.xType = t;
+    c.channels = 64;
+    c.height = 14;
+    c.width = 13;
+    c.strides = {2, 2};
+    c.check();
+    c.channels = 67;
+    c.kernel = {2, 3};
+    c.pads = {0, 0, 0, 0};
+    c.dilations = {2, 2};
+    c.check();
+  }
+}
 TEST(MaxPool, FloatWithNaN) {
   PoolCase c;
   c.kind = ir::OpKind::MaxPool;

@@ -175,6 +175,31 @@ TEST(QElementwise, Lut) {
   c.dims = {2, 77};
   c.check();
 }
+// Rows longer than a task's chunk (ResNet-18's residual adds): split over
+// tasks, including a partial last chunk and an f32 result.
+TEST(QElementwise, LongRowsSplit) {
+  BinaryCase c;
+  c.aDims = c.bDims = {1, 64, 23, 29};
+  c.check();
+  c.yType = ElemType::F32;
+  c.check();
+  UnaryCase u;
+  u.dims = {1, 33, 37, 41};
+  u.check();
+  u.kind = ir::OpKind::QLut;
+  u.check();
+}
+// A rank-4 unary op between layouts (the driver lets Requantize and QLut
+// write NHWC from a logical input).
+TEST(QElementwise, UnaryLayoutChange) {
+  for (ir::OpKind kind : {ir::OpKind::Requantize, ir::OpKind::QLut}) {
+    UnaryCase u;
+    u.kind = kind;
+    u.dims = {1, 3, 17, 19};
+    u.perm = {0, 1, 2, 3};
+    u.check();
+  }
+}
 
 } // namespace
 } // namespace qc::test

@@ -16,6 +16,7 @@ struct QdqCase {
   bool quantize = true;
   Dims dims = {1, 19, 5, 6};
   std::vector<int> perm = kNhwc;
+  std::optional<std::vector<int>> inPerm; // the input's perm when it differs from perm
   ElemType qType = ElemType::U8;
   std::optional<int64_t> axis; // per-axis when set
   bool zeroPoint = true;
@@ -27,6 +28,7 @@ struct QdqCase {
     std::mt19937 rng(seed);
     bool rank4 = dims.size() == 4;
     std::vector<int> p = rank4 ? perm : std::vector<int>();
+    std::vector<int> xp = rank4 && inPerm ? *inPerm : p;
     int64_t count = axis ? dims[size_t(*axis < 0 ? *axis + int64_t(dims.size()) : *axis)] : 1;
     std::uniform_real_distribution<double> scaleDist(scaleLo, scaleHi);
     ir::Tensor scale(ElemType::F32, axis ? Dims{count} : Dims{});
@@ -50,7 +52,7 @@ struct QdqCase {
         for (int64_t i = 7; i < x.numElements(); i += 5)
           x.setDouble(i * 3 % x.numElements(), (double(i % 40) - 20.5) * 0.25);
       }
-      spec.operands.push_back({x, std::nullopt, false, p});
+      spec.operands.push_back({x, std::nullopt, false, xp});
       spec.result = ir::Type(qType, ir::Shape::fromStatic(dims));
     } else {
       int64_t lo = ir::elemTypeMin(qType), hi = ir::elemTypeMax(qType);
@@ -58,7 +60,7 @@ struct QdqCase {
         lo = -3000000;
         hi = 3000000;
       }
-      spec.operands.push_back({randomTensor(rng, qType, dims, lo, hi), std::nullopt, false, p});
+      spec.operands.push_back({randomTensor(rng, qType, dims, lo, hi), std::nullopt, false, xp});
       spec.result = ir::Type(ElemType::F32, ir::Shape::fromStatic(dims));
     }
     spec.operands.push_back({scale, std::nullopt, true, {}});
@@ -108,6 +110,41 @@ TEST(Quantize, ScalesDifferingBy1e6) {
   c.scaleLo = 1e-7;
   c.scaleHi = 0.1;
   c.check();
+}
+// An NCHW graph input quantized straight into NHWC (the interleaving
+// kernel for C <= 8: several pixel blocks, per tensor and per channel).
+TEST(Quantize, PlanesToNhwc) {
+  for (int64_t channels : {3, 1, 8, 9}) {
+    for (bool perChannel : {false, true}) {
+      SCOPED_TRACE("C " + std::to_string(channels) + (perChannel ? " per channel" : ""));
+      QdqCase c;
+      c.dims = {1, channels, 37, 29};
+      c.inPerm = std::vector<int>{0, 1, 2, 3};
+      if (perChannel)
+        c.axis = 1;
+      c.check();
+      c.qType = ElemType::I8;
+      c.specials = true;
+      c.check();
+    }
+  }
+  QdqCase c; // the other way round: NHWC to planes
+  c.dims = {1, 3, 40, 40};
+  c.inPerm = kNhwc;
+  c.perm = {0, 1, 2, 3};
+  c.check();
+}
+// Rows longer than a task's chunk: split across tasks.
+TEST(Quantize, LongRowsSplit) {
+  for (bool quantize : {true, false}) {
+    QdqCase c;
+    c.quantize = quantize;
+    c.dims = {1, 3, 150, 151};
+    c.perm = {0, 1, 2, 3};
+    c.check();
+    c.axis = 1;
+    c.check();
+  }
 }
 TEST(Dequantize, PerTensorAndTypes) {
   for (ElemType t : {ElemType::U8, ElemType::I8, ElemType::I32}) {
