@@ -112,6 +112,11 @@ llvm::Expected<std::vector<KernelCall>> emitQConvDepthwise(const EmitContext &ct
       return folded.takeError();
     p.in_zero_point_u8 = int32_t(zxU8);
     p.block_channels = int32_t(block);
+    // C = 16 or 32 at stride 1: blocks of 4 or 2 adjacent pixels (AVX-512).
+    p.pixels_per_block = 1;
+    if (ctx.isa == Isa::Avx512Vnni && p.stride_w == 1 && p.kernel_w == 3 &&
+        p.dilation_w == 1 && (p.channels == 16 || p.channels == 32))
+      p.pixels_per_block = int32_t(block / p.channels);
     const int64_t blocks = qcDwconvBlocks(p.channels, block);
     const int64_t groups = (p.kernel_h + 3) / 4;
     std::vector<int8_t> packed(size_t(blocks * groups * p.kernel_w * 4 * block));

@@ -287,9 +287,33 @@ template <class XT> struct RowCtx {
 };
 
 // The u8 slice of kernel row r at input column iw: zx where padded.
-template <bool RowChecked, bool ColChecked, class XT>
+// PV > 1 (AVX-512 only): a slice spans PV pixels of C = kBlockCh / PV
+// channels, and a border slice loads the bytes inside the row, zx elsewhere.
+template <bool RowChecked, bool ColChecked, int PV, class XT>
 inline VB slice(const Params &p, const RowCtx<XT> &rc, int64_t r, int64_t iw) {
-  if (r >= p.kernel_h || (RowChecked && !rc.rows[r]) || (ColChecked && (iw < 0 || iw >= p.in_w)))
+  if (r >= p.kernel_h || (RowChecked && !rc.rows[r]))
+    return rc.zx;
+#if QC_ISA_AVX512VNNI
+  if constexpr (ColChecked && PV > 1) {
+    // Bytes [lo, hi) of the slice lie inside the input row.
+    const int64_t off = iw * p.channels, rowBytes = p.in_w * p.channels;
+    const int64_t lo = off < 0 ? -off : 0;
+    const int64_t hi = rowBytes - off > kBlockCh ? kBlockCh : rowBytes - off;
+    if (hi <= lo)
+      return rc.zx;
+    Mask m = sliceMask(hi) & ~sliceMask(lo);
+    if (rc.masked)
+      m &= rc.mask;
+    VB raw = rc.zx;
+    if constexpr (static_cast<XT>(-1) < 0)
+      raw = xorB(raw, splatByte(0x80));
+    VB v = _mm512_mask_loadu_epi8(raw, m, rc.rows[r] + off);
+    if constexpr (static_cast<XT>(-1) < 0)
+      v = xorB(v, splatByte(0x80));
+    return v;
+  }
+#endif
+  if (ColChecked && (iw < 0 || iw >= p.in_w))
     return rc.zx;
   VB v = loadSlice(rc.rows[r] + iw * p.channels, rc.mask, rc.masked);
   if constexpr (sizeof(XT) == 1 && static_cast<XT>(-1) < 0)
@@ -297,8 +321,29 @@ inline VB slice(const Params &p, const RowCtx<XT> &rc, int64_t r, int64_t iw) {
   return v;
 }
 
-// NP adjacent output pixels from ow of one channel block.
-template <int NP, bool RowChecked, bool ColChecked, class XT, class YT>
+// The 4 quad vectors of kernel rows 4g..4g+3 at input column iw: byte and
+// word unpacks interleave the rows, so vector j lane i holds channel
+// qcDwconvLaneChannel(j, i).
+template <bool RowChecked, bool ColChecked, int PV, class XT>
+inline void column(const Params &p, const RowCtx<XT> &rc, int64_t g, int64_t iw, VB q[4]) {
+  VB a = slice<RowChecked, ColChecked, PV>(p, rc, 4 * g, iw);
+  VB b = slice<RowChecked, ColChecked, PV>(p, rc, 4 * g + 1, iw);
+  VB c = slice<RowChecked, ColChecked, PV>(p, rc, 4 * g + 2, iw);
+  VB d = slice<RowChecked, ColChecked, PV>(p, rc, 4 * g + 3, iw);
+  VB abLo = unpackLo8(a, b), abHi = unpackHi8(a, b);
+  VB cdLo = unpackLo8(c, d), cdHi = unpackHi8(c, d);
+  q[0] = unpackLo16(abLo, cdLo);
+  q[1] = unpackHi16(abLo, cdLo);
+  q[2] = unpackLo16(abHi, cdHi);
+  q[3] = unpackHi16(abHi, cdHi);
+}
+
+// NP adjacent output pixels from ow of one channel block. SW > 0: the
+// stride is SW, the kernel KW wide, dilation 1 (checked by the caller), and
+// each input column is unpacked once for all the pixels that use it; SW = 0:
+// any geometry, a column per pixel and tap.
+template <int NP, int SW, int KW, int PV, bool RowChecked, bool ColChecked, class XT,
+          class YT>
 inline void dwconvVecPixels(const Params &p, const VecConsts &k, const RowCtx<XT> &rc,
                             int64_t block, YT *yRow, int64_t ow) {
   using I32 = Pol::I32;
@@ -309,26 +354,39 @@ inline void dwconvVecPixels(const Params &p, const VecConsts &k, const RowCtx<XT
     for (int n = 1; n < NP; ++n)
       acc[n][j] = acc[0][j];
   }
-  for (int64_t g = 0; g < groups; ++g)
-    for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
-      const int8_t *wp = k.weights + ((block * groups + g) * p.kernel_w + kw) * 4 * kBlockCh;
-      Pol::Weights w[4];
-      for (int j = 0; j < 4; ++j)
-        w[j] = Pol::loadWeights(wp + j * kBlockCh);
-      for (int n = 0; n < NP; ++n) {
-        const int64_t iw = (ow + n) * p.stride_w - p.pad_left + kw * p.dilation_w;
-        VB a = slice<RowChecked, ColChecked>(p, rc, 4 * g, iw);
-        VB b = slice<RowChecked, ColChecked>(p, rc, 4 * g + 1, iw);
-        VB c = slice<RowChecked, ColChecked>(p, rc, 4 * g + 2, iw);
-        VB d = slice<RowChecked, ColChecked>(p, rc, 4 * g + 3, iw);
-        VB abLo = unpackLo8(a, b), abHi = unpackHi8(a, b);
-        VB cdLo = unpackLo8(c, d), cdHi = unpackHi8(c, d);
-        VB q[4] = {unpackLo16(abLo, cdLo), unpackHi16(abLo, cdLo), unpackLo16(abHi, cdHi),
-                   unpackHi16(abHi, cdHi)};
+  for (int64_t g = 0; g < groups; ++g) {
+    const int8_t *wg = k.weights + (block * groups + g) * p.kernel_w * 4 * kBlockCh;
+    if constexpr (SW > 0) {
+      const int64_t iw0 = ow * SW - p.pad_left;
+#pragma clang loop unroll(full)
+      for (int e = 0; e < (NP - 1) * SW + KW; ++e) {
+        VB q[4];
+        column<RowChecked, ColChecked, PV>(p, rc, g, iw0 + e, q);
+#pragma clang loop unroll(full)
+        for (int n = 0; n < NP; ++n) {
+          const int kw = e - n * SW;
+          if (kw < 0 || kw >= KW)
+            continue;
+          for (int j = 0; j < 4; ++j)
+            acc[n][j] = Pol::dot(acc[n][j], Pol::acts(q[j]),
+                                 Pol::loadWeights(wg + (kw * 4 + j) * kBlockCh));
+        }
+      }
+    } else {
+      for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
+        Pol::Weights w[4];
         for (int j = 0; j < 4; ++j)
-          acc[n][j] = Pol::dot(acc[n][j], Pol::acts(q[j]), w[j]);
+          w[j] = Pol::loadWeights(wg + (kw * 4 + j) * kBlockCh);
+        for (int n = 0; n < NP; ++n) {
+          VB q[4];
+          column<RowChecked, ColChecked, PV>(
+              p, rc, g, (ow + n) * p.stride_w - p.pad_left + kw * p.dilation_w, q);
+          for (int j = 0; j < 4; ++j)
+            acc[n][j] = Pol::dot(acc[n][j], Pol::acts(q[j]), w[j]);
+        }
       }
     }
+  }
   const isa::Requant req{float(p.out_min - p.out_zero_point),
                          float(p.out_max - p.out_zero_point), p.out_zero_point};
   const float *mult = k.multiplier + block * kBlockCh;
@@ -338,8 +396,18 @@ inline void dwconvVecPixels(const Params &p, const VecConsts &k, const RowCtx<XT
       r[j] = Pol::requantize(acc[n][j], mult + j * kVecLanes, req);
     VB lo = packs32(r[0], r[1]), hi = packs32(r[2], r[3]);
     VB out = sizeof(YT) == 1 && static_cast<YT>(-1) < 0 ? packS8(lo, hi) : packU8(lo, hi);
-    storeSlice(yRow + (ow + n) * p.out_channels, out, rc.mask, rc.masked);
+    storeSlice(yRow + (ow + n) * PV * p.out_channels, out, rc.mask, rc.masked);
   }
+}
+
+// The interior pixels [ow, owHi) in steps of kPixels, column reuse when the
+// geometry is SW x KW.
+template <int SW, int KW, bool RowChecked, class XT, class YT>
+inline int64_t dwconvVecInterior(const Params &p, const VecConsts &k, const RowCtx<XT> &rc,
+                                 int64_t block, YT *yRow, int64_t ow, int64_t owHi) {
+  for (; ow + kPixels <= owHi; ow += kPixels)
+    dwconvVecPixels<kPixels, SW, KW, 1, RowChecked, false>(p, k, rc, block, yRow, ow);
+  return ow;
 }
 
 // One output row (all blocks): borders with column checks, the interior in
@@ -368,15 +436,61 @@ inline void dwconvVecRow(const Params &p, const VecConsts &k, RowCtx<XT> &rc,
     YT *yRow = y + oh * p.out_w * p.out_channels + start;
     int64_t ow = 0;
     for (; ow < owLo; ++ow)
-      dwconvVecPixels<1, RowChecked, true>(p, k, rc, b, yRow, ow);
-    for (; ow + kPixels <= owHi; ow += kPixels)
-      dwconvVecPixels<kPixels, RowChecked, false>(p, k, rc, b, yRow, ow);
+      dwconvVecPixels<1, 0, 0, 1, RowChecked, true>(p, k, rc, b, yRow, ow);
+    if (p.kernel_w == 3 && p.dilation_w == 1 && p.stride_w == 1)
+      ow = dwconvVecInterior<1, 3, RowChecked>(p, k, rc, b, yRow, ow, owHi);
+    else if (p.kernel_w == 3 && p.dilation_w == 1 && p.stride_w == 2)
+      ow = dwconvVecInterior<2, 3, RowChecked>(p, k, rc, b, yRow, ow, owHi);
+    else
+      ow = dwconvVecInterior<0, 0, RowChecked>(p, k, rc, b, yRow, ow, owHi);
     for (; ow < owHi; ++ow)
-      dwconvVecPixels<1, RowChecked, false>(p, k, rc, b, yRow, ow);
+      dwconvVecPixels<1, 0, 0, 1, RowChecked, false>(p, k, rc, b, yRow, ow);
     for (; ow < p.out_w; ++ow)
-      dwconvVecPixels<1, RowChecked, true>(p, k, rc, b, yRow, ow);
+      dwconvVecPixels<1, 0, 0, 1, RowChecked, true>(p, k, rc, b, yRow, ow);
   }
 }
+
+#if QC_ISA_AVX512VNNI
+// One output row when C = kBlockCh / PV (stride 1, 3 wide, dilation 1): a
+// slice holds PV adjacent pixels, so no lane is idle; super-pixel u covers
+// output pixels [u * PV, u * PV + PV).
+template <int PV, bool RowChecked, class XT, class YT>
+inline void dwconvVecRowPacked(const Params &p, const VecConsts &k, RowCtx<XT> &rc,
+                               const XT *x, YT *y, int64_t oh) {
+  const int64_t c = p.channels;
+  for (int64_t r = 0; r < (p.kernel_h + 3) / 4 * 4; ++r) {
+    const int64_t ih = oh * p.stride_h - p.pad_top + r * p.dilation_h;
+    rc.rows[r] = r < p.kernel_h && ih >= 0 && ih < p.in_h
+                     ? reinterpret_cast<const uint8_t *>(x + ih * p.in_w * c)
+                     : nullptr;
+  }
+  rc.masked = false;
+  rc.mask = ~Mask(0);
+  // Interior super-pixels: taps from u * PV - pad_left to u * PV + PV + 1 -
+  // pad_left inside the row.
+  const int64_t units = (p.out_w + PV - 1) / PV;
+  int64_t uLo = (p.pad_left + PV - 1) / PV;
+  int64_t last = p.in_w - PV - 2 + p.pad_left; // u * PV <= last
+  int64_t uHi = last < 0 ? 0 : last / PV + 1;
+  const int64_t fullUnits = p.out_w / PV;
+  uHi = uHi > fullUnits ? fullUnits : uHi;
+  uLo = uLo > uHi ? uHi : uLo;
+  YT *yRow = y + oh * p.out_w * p.out_channels;
+  int64_t u = 0;
+  for (; u < uLo; ++u)
+    dwconvVecPixels<1, PV, 3, PV, RowChecked, true>(p, k, rc, 0, yRow, u);
+  for (; u + kPixels <= uHi; u += kPixels)
+    dwconvVecPixels<kPixels, PV, 3, PV, RowChecked, false>(p, k, rc, 0, yRow, u);
+  for (; u < uHi; ++u)
+    dwconvVecPixels<1, PV, 3, PV, RowChecked, false>(p, k, rc, 0, yRow, u);
+  for (; u < units; ++u) {
+    const int64_t bytes = (p.out_w - u * PV) * c;
+    rc.masked = bytes < kBlockCh;
+    rc.mask = sliceMask(bytes);
+    dwconvVecPixels<1, PV, 3, PV, RowChecked, true>(p, k, rc, 0, yRow, u);
+  }
+}
+#endif
 
 template <class XT, class YT>
 void dwconvVecRows(const Params &p, const VecConsts &k, const void *xv, void *yv, int64_t b,
@@ -388,7 +502,24 @@ void dwconvVecRows(const Params &p, const VecConsts &k, const void *xv, void *yv
   for (int64_t oh = b; oh < e; ++oh) {
     const int64_t ih0 = oh * p.stride_h - p.pad_top;
     const int64_t ihN = ih0 + (p.kernel_h - 1) * p.dilation_h;
-    if (ih0 >= 0 && ihN < p.in_h)
+    const bool inside = ih0 >= 0 && ihN < p.in_h;
+#if QC_ISA_AVX512VNNI
+    if (p.pixels_per_block == 2) {
+      if (inside)
+        dwconvVecRowPacked<2, false>(p, k, rc, x, y, oh);
+      else
+        dwconvVecRowPacked<2, true>(p, k, rc, x, y, oh);
+      continue;
+    }
+    if (p.pixels_per_block == 4) {
+      if (inside)
+        dwconvVecRowPacked<4, false>(p, k, rc, x, y, oh);
+      else
+        dwconvVecRowPacked<4, true>(p, k, rc, x, y, oh);
+      continue;
+    }
+#endif
+    if (inside)
       dwconvVecRow<false>(p, k, rc, x, y, oh);
     else
       dwconvVecRow<true>(p, k, rc, x, y, oh);

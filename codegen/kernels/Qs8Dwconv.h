@@ -38,7 +38,12 @@ typedef struct qc_qs8_dwconv_params {
   int32_t in_type, out_type; // qc_q8_type: u8/s8 in, u8/s8/f32 out
   int32_t out_zero_point, out_min, out_max;
   int32_t in_zero_point_u8; // qs8_dwconv_vec: zx as u8 (+128 for s8 input)
-  int32_t block_channels;   // qs8_dwconv_vec: B (4 x the int32 lanes: 32 or 64)
+  int32_t block_channels;   // qs8_dwconv_vec: B (4 x the int32 lanes: 16, 32 or 64)
+  // qs8_dwconv_vec: PV = 1, or (AVX-512, stride 1, 3 wide, dilation 1,
+  // C * PV = B) 2 or 4: a block holds PV adjacent pixels of all C channels,
+  // lane channels taken mod C.
+  int32_t pixels_per_block;
+  int32_t reserved;
 } qc_qs8_dwconv_params;
 
 #ifdef __cplusplus
@@ -70,8 +75,9 @@ static inline void qcDwconvPackVec(const qc_qs8_dwconv_params *p, const int32_t 
     const int64_t start = qcDwconvBlockStart(c, bw, b);
     for (int64_t j = 0; j < 4; ++j)
       for (int64_t i = 0; i < lanes; ++i) {
-        const int64_t ch = start + qcDwconvLaneChannel(j, i);
-        const bool in = ch < c;
+        const int64_t pv = p->pixels_per_block > 1 ? p->pixels_per_block : 1;
+        const bool in = start + qcDwconvLaneChannel(j, i) < c * pv;
+        const int64_t ch = (start + qcDwconvLaneChannel(j, i)) % c;
         biasOut[b * bw + j * lanes + i] = in ? bias[ch] : 0;
         multOut[b * bw + j * lanes + i] = in ? mult[ch] : 0.0f;
         for (int64_t g = 0; g < groups; ++g)

@@ -139,6 +139,20 @@ TEST(QConvDepthwise, VecStrideDilationPads) {
   DwconvCase().c(64).hw(8, 10).pads(0, 2, 3, 0).check();
   DwconvCase().c(40).hw(6, 19).stride(1, 3).pads(2, 1, 0, 2).check();
 }
+// C = 16 / 32 at stride 1 on AVX-512: 4 / 2 pixels per block, border
+// blocks partly inside the row, a partial last block.
+TEST(QConvDepthwise, VecPixelsPerBlock) {
+  for (int64_t c : {16, 32})
+    for (int64_t w : {1, 2, 3, 4, 5, 7, 9, 12, 21}) {
+      SCOPED_TRACE("c " + std::to_string(c) + " w " + std::to_string(w));
+      DwconvCase().c(c).hw(4, w).seed_(uint32_t(c + w)).check();
+      DwconvCase().c(c).hw(3, w).pads(0, 2, 1, 0).check();
+      DwconvCase().c(c).hw(5, w).pads(1, 0, 0, 2).types(ElemType::I8, ElemType::I8,
+                                                        ElemType::I8).zeroPoints(-7, 3).check();
+    }
+  DwconvCase().c(32).hw(6, 16).kernel(5, 3).pads(2, 1, 2, 1).check();
+  DwconvCase().c(32).hw(6, 16).clamp(120, 140).check();
+}
 TEST(QConvDepthwise, VecTallKernels) {
   DwconvCase().c(40).hw(10, 9).kernel(5, 3).pads(2, 1, 2, 1).check();
   DwconvCase().c(70).hw(12, 7).kernel(9, 2).pads(4, 0, 4, 1).check();
