@@ -100,9 +100,34 @@ template <bool S8> inline int32_t rowSumOf(const uint8_t *row, int32_t n) {
   return int32_t(s);
 }
 
+/// Stores MR x NRV accumulators, the first `valid[v]` lanes of vector v
+/// (FULL: all of them, so the store masks are constants), as f32 or q8.
+template <int MR, int NRV, bool FULL, bool F32>
+__attribute__((always_inline)) inline void storeRows(const Ctx &c, uint8_t *yRow, int64_t rowStride,
+                                                     const isa::Requant &rq,
+                                                     I32 (&acc)[MR][NRV],
+                                                     const int32_t (&valid)[NRV]) {
+  const float *const mult = c.mult; // not reloaded after each store
+  QC_UNROLL
+  for (int r = 0; r < MR; ++r, yRow += rowStride) {
+    QC_UNROLL
+    for (int v = 0; v < NRV; ++v) {
+      const int32_t n = FULL ? kLanes : valid[v];
+      if (!FULL && n <= 0)
+        continue;
+      if constexpr (F32)
+        Policy::storeF32(reinterpret_cast<float *>(yRow) + v * kLanes, acc[r][v],
+                         mult + v * kLanes, n);
+      else
+        Policy::storeQ8(yRow + v * kLanes, acc[r][v], mult + v * kLanes, rq, n);
+    }
+  }
+}
+
 /// Epilogue of a tile at output rows [row0, row0 + MR): zero-point row
-/// sums, requantize (or scale to f32), store. Params are read into locals
-/// first: the byte stores below may alias them as far as the compiler knows.
+/// sums, requantize (or scale to f32), store. Every test is per tile, not
+/// per vector. Params are read into locals first: the byte stores below
+/// may alias them as far as the compiler knows.
 template <int MR, int NRV>
 __attribute__((always_inline)) inline void storeTile(const Ctx &c, int32_t row0,
                                                      I32 (&acc)[MR][NRV],
@@ -110,7 +135,6 @@ __attribute__((always_inline)) inline void storeTile(const Ctx &c, int32_t row0,
   const qc_qs8_gemm_params &p = *c.p;
   const int32_t col0 = c.block * NRV * kLanes;
   const bool f32Out = p.output_kind == QC_QS8_GEMM_OUT_F32;
-  const bool hasZw = p.has_weight_zero_points != 0;
   const int32_t outBytes = f32Out ? 4 : 1;
   const int64_t rowStride = int64_t(p.out_c) * outBytes;
   const isa::Requant rq{p.clamp_lo, p.clamp_hi, p.output_zero_point};
@@ -118,24 +142,22 @@ __attribute__((always_inline)) inline void storeTile(const Ctx &c, int32_t row0,
   QC_UNROLL
   for (int v = 0; v < NRV; ++v)
     valid[v] = p.group_out - col0 - v * kLanes;
+  if (p.has_weight_zero_points) {
+    QC_UNROLL
+    for (int r = 0; r < MR; ++r)
+      QC_UNROLL
+      for (int v = 0; v < NRV; ++v)
+        acc[r][v] = Policy::subScaled(acc[r][v], c.zw + v * kLanes, rowSum[r]);
+  }
   uint8_t *yRow =
       c.y + (int64_t(row0) * p.out_c + int64_t(c.group) * p.group_out + col0) * outBytes;
-  QC_UNROLL
-  for (int r = 0; r < MR; ++r, yRow += rowStride) {
-    QC_UNROLL
-    for (int v = 0; v < NRV; ++v) {
-      if (valid[v] <= 0)
-        continue;
-      I32 a = acc[r][v];
-      if (hasZw)
-        a = Policy::subScaled(a, c.zw + v * kLanes, rowSum[r]);
-      if (f32Out)
-        Policy::storeF32(reinterpret_cast<float *>(yRow) + v * kLanes, a, c.mult + v * kLanes,
-                         valid[v]);
-      else
-        Policy::storeQ8(yRow + v * kLanes, a, c.mult + v * kLanes, rq, valid[v]);
-    }
-  }
+  const bool full = valid[NRV - 1] >= kLanes;
+  if (f32Out)
+    full ? storeRows<MR, NRV, true, true>(c, yRow, rowStride, rq, acc, valid)
+         : storeRows<MR, NRV, false, true>(c, yRow, rowStride, rq, acc, valid);
+  else
+    full ? storeRows<MR, NRV, true, false>(c, yRow, rowStride, rq, acc, valid)
+         : storeRows<MR, NRV, false, false>(c, yRow, rowStride, rq, acc, valid);
 }
 
 /// One MR x NRV tile: rows [row0, row0 + MR) of the output pixels, over the
