@@ -112,6 +112,16 @@ llvm::Expected<std::vector<KernelCall>> emitQConvDepthwise(const EmitContext &ct
       return folded.takeError();
     p.in_zero_point_u8 = int32_t(zxU8);
     p.block_channels = int32_t(block);
+    // |acc| <= |bias'| + 255 * sum_k |w - zw| (x as u8): with every
+    // |acc * M| < 2^30 the product converts to int32 without a clamp.
+    p.narrow_clamp = 1;
+    for (int64_t oc = 0; oc < m; ++oc) {
+      double bound = std::fabs(double((*folded)[size_t(oc)]));
+      for (int64_t k = 0; k < taps; ++k)
+        bound += 255.0 * std::fabs(double(centred[size_t(oc * taps + k)]));
+      if (bound * std::fabs(double(multiplier[size_t(oc)])) >= 1073741824.0)
+        p.narrow_clamp = 0;
+    }
     // C = 16 or 32 at stride 1: blocks of 4 or 2 adjacent pixels (AVX-512).
     p.pixels_per_block = 1;
     if (ctx.isa == Isa::Avx512Vnni && p.stride_w == 1 && p.kernel_w == 3 &&

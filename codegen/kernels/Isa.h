@@ -58,6 +58,12 @@ struct Policy {
     f = _mm512_min_ps(_mm512_max_ps(f, _mm512_set1_ps(r.lo)), _mm512_set1_ps(r.hi));
     return _mm512_add_epi32(_mm512_cvtps_epi32(f), _mm512_set1_epi32(r.zp));
   }
+  /// rne(float(acc) * M) without the clamp, for accumulators known to keep
+  /// |float(acc) * M| < 2^30: the caller narrows with saturation, adds zy and
+  /// clamps to [lo, hi] (the same integer as requantize(): see Requant).
+  static I32 scaleRound(I32 acc, const float *mult) {
+    return _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_loadu_ps(mult)));
+  }
   static void storeQ8(void *dst, I32 acc, const float *mult, Requant r, int n) {
     __m512i q = requantize(acc, mult, r);
     __mmask16 m = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1);
@@ -126,6 +132,10 @@ struct Policy {
     __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), _mm256_loadu_ps(mult));
     f = _mm256_min_ps(_mm256_max_ps(f, _mm256_set1_ps(r.lo)), _mm256_set1_ps(r.hi));
     return _mm256_add_epi32(_mm256_cvtps_epi32(f), _mm256_set1_epi32(r.zp));
+  }
+  /// rne(float(acc) * M) without the clamp (see the AVX-512 policy).
+  static I32 scaleRound(I32 acc, const float *mult) {
+    return _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), _mm256_loadu_ps(mult)));
   }
   static void storeQ8(void *dst, I32 acc, const float *mult, Requant r, int n) {
     __m256i q = requantize(acc, mult, r);

@@ -240,6 +240,13 @@ inline VB unpackHi16(VB a, VB b) { return _mm512_unpackhi_epi16(a, b); }
 inline VB packs32(VB a, VB b) { return _mm512_packs_epi32(a, b); }
 inline VB packU8(VB a, VB b) { return _mm512_packus_epi16(a, b); }
 inline VB packS8(VB a, VB b) { return _mm512_packs_epi16(a, b); }
+inline VB addSat16(VB a, int v) { return _mm512_adds_epi16(a, _mm512_set1_epi16(short(v))); }
+inline VB clampU8(VB a, int lo, int hi) {
+  return _mm512_min_epu8(_mm512_max_epu8(a, splatByte(lo)), splatByte(hi));
+}
+inline VB clampS8(VB a, int lo, int hi) {
+  return _mm512_min_epi8(_mm512_max_epi8(a, splatByte(lo)), splatByte(hi));
+}
 inline void storeSlice(void *p, VB v, Mask m, bool masked) {
   if (masked)
     _mm512_mask_storeu_epi8(p, m, v);
@@ -262,6 +269,13 @@ inline VB unpackHi16(VB a, VB b) { return _mm256_unpackhi_epi16(a, b); }
 inline VB packs32(VB a, VB b) { return _mm256_packs_epi32(a, b); }
 inline VB packU8(VB a, VB b) { return _mm256_packus_epi16(a, b); }
 inline VB packS8(VB a, VB b) { return _mm256_packs_epi16(a, b); }
+inline VB addSat16(VB a, int v) { return _mm256_adds_epi16(a, _mm256_set1_epi16(short(v))); }
+inline VB clampU8(VB a, int lo, int hi) {
+  return _mm256_min_epu8(_mm256_max_epu8(a, splatByte(lo)), splatByte(hi));
+}
+inline VB clampS8(VB a, int lo, int hi) {
+  return _mm256_min_epi8(_mm256_max_epi8(a, splatByte(lo)), splatByte(hi));
+}
 inline void storeSlice(void *p, VB v, Mask, bool) {
   _mm256_storeu_si256(reinterpret_cast<VB *>(p), v);
 }
@@ -390,12 +404,28 @@ inline void dwconvVecPixels(const Params &p, const VecConsts &k, const RowCtx<XT
   const isa::Requant req{float(p.out_min - p.out_zero_point),
                          float(p.out_max - p.out_zero_point), p.out_zero_point};
   const float *mult = k.multiplier + block * kBlockCh;
+  constexpr bool kSigned = static_cast<YT>(-1) < 0;
   for (int n = 0; n < NP; ++n) {
     I32 r[4];
-    for (int j = 0; j < 4; ++j)
-      r[j] = Pol::requantize(acc[n][j], mult + j * kVecLanes, req);
-    VB lo = packs32(r[0], r[1]), hi = packs32(r[2], r[3]);
-    VB out = sizeof(YT) == 1 && static_cast<YT>(-1) < 0 ? packS8(lo, hi) : packU8(lo, hi);
+    VB out;
+    if (p.narrow_clamp) {
+      // Round, narrow with saturation (keeps out-of-range values out of
+      // range on their side), add zy, clamp: Requant's integer.
+      for (int j = 0; j < 4; ++j)
+        r[j] = Pol::scaleRound(acc[n][j], mult + j * kVecLanes);
+      VB lo = packs32(r[0], r[1]), hi = packs32(r[2], r[3]);
+      if (p.out_zero_point != 0) {
+        lo = addSat16(lo, p.out_zero_point);
+        hi = addSat16(hi, p.out_zero_point);
+      }
+      out = kSigned ? clampS8(packS8(lo, hi), p.out_min, p.out_max)
+                    : clampU8(packU8(lo, hi), p.out_min, p.out_max);
+    } else {
+      for (int j = 0; j < 4; ++j)
+        r[j] = Pol::requantize(acc[n][j], mult + j * kVecLanes, req);
+      VB lo = packs32(r[0], r[1]), hi = packs32(r[2], r[3]);
+      out = kSigned ? packS8(lo, hi) : packU8(lo, hi);
+    }
     storeSlice(yRow + (ow + n) * PV * p.out_channels, out, rc.mask, rc.masked);
   }
 }

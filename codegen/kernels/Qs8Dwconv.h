@@ -43,7 +43,9 @@ typedef struct qc_qs8_dwconv_params {
   // C * PV = B) 2 or 4: a block holds PV adjacent pixels of all C channels,
   // lane channels taken mod C.
   int32_t pixels_per_block;
-  int32_t reserved;
+  // qs8_dwconv_vec: 1 when every |acc * M| < 2^30 (the emitter's bound), so
+  // the epilogue rounds without a float clamp and clamps the narrowed bytes.
+  int32_t narrow_clamp;
 } qc_qs8_dwconv_params;
 
 #ifdef __cplusplus

@@ -16,6 +16,7 @@ struct DwconvCase {
   ElemType inType = ElemType::U8, weightType = ElemType::I8, outType = ElemType::U8;
   bool perChannel = true, bias = true;
   int64_t xZeroPoint = 3, yZeroPoint = 120;
+  double yScale = 0.3;
   std::optional<int64_t> actMin, actMax;
   std::optional<std::pair<int64_t, int64_t>> xRange, wRange; // default: the type's range
   uint32_t seed = 1;
@@ -67,7 +68,7 @@ struct DwconvCase {
     if (outType == ElemType::F32)
       spec.result = ir::Type(ElemType::F32, ir::Shape::fromStatic({1, m, oh, ow}));
     else
-      spec.result = quantType(outType, {1, m, oh, ow}, perTensor(0.3, yZeroPoint));
+      spec.result = quantType(outType, {1, m, oh, ow}, perTensor(yScale, yZeroPoint));
     spec.attrs = {{AttrName::kernel_shape, std::vector<int64_t>{kernelH, kernelW}},
                   {AttrName::strides, std::vector<int64_t>{strideH, strideW}},
                   {AttrName::dilations, std::vector<int64_t>{dilationH, dilationW}},
@@ -152,6 +153,16 @@ TEST(QConvDepthwise, VecPixelsPerBlock) {
     }
   DwconvCase().c(32).hw(6, 16).kernel(5, 3).pads(2, 1, 2, 1).check();
   DwconvCase().c(32).hw(6, 16).clamp(120, 140).check();
+}
+// Multipliers so large that acc * M overflows int32: the float-clamped
+// epilogue (narrow_clamp = 0), and the narrowing one just below its bound.
+TEST(QConvDepthwise, VecHugeMultipliers) {
+  for (double yScale : {1e-7, 1e-6, 1e-4}) {
+    DwconvCase c;
+    c.yScale = yScale;
+    c.c(48).hw(5, 9).check();
+    c.types(ElemType::I8, ElemType::I8, ElemType::I8).zeroPoints(-3, -100).c(80).check();
+  }
 }
 TEST(QConvDepthwise, VecTallKernels) {
   DwconvCase().c(40).hw(10, 9).kernel(5, 3).pads(2, 1, 2, 1).check();
