@@ -9,6 +9,10 @@
 
 namespace {
 
+// |v| below this bound (known from the multipliers and the operand ranges)
+// needs no clamp before rounding.
+constexpr float kSmallBound = 2097152.0f; // 2^21
+
 template <class Y> inline void storeScaled(Y *y, float v, int32_t zp, int32_t lo, int32_t hi) {
   if constexpr (sizeof(Y) == 4)
     *y = v;
@@ -16,11 +20,27 @@ template <class Y> inline void storeScaled(Y *y, float v, int32_t zp, int32_t lo
     *y = static_cast<Y>(roundAndShift(v, zp, lo, hi));
 }
 
+// storeScaled for |v| < 2^21: v + 1.5 * 2^23 holds rne(v) in the low
+// mantissa bits (the add rounds half to even), so the bits minus those of
+// 1.5 * 2^23 are rne(v): one add and one integer subtract (folding zp).
+template <class Y>
+inline void storeScaledSmall(Y *y, float v, int32_t zp, int32_t lo, int32_t hi) {
+  if constexpr (sizeof(Y) == 4) {
+    *y = v;
+  } else {
+    float shifted = v + 12582912.0f;
+    int32_t q = __builtin_bit_cast(int32_t, shifted) - (0x4B400000 - zp);
+    *y = static_cast<Y>(clampInt(q, lo, hi));
+  }
+}
+
+inline float absOf(float v) { return v < 0 ? -v : v; }
+
 // One row of n elements; StrideA / StrideB: 1 contiguous, 0 broadcast, -1
 // the runtime strides sa / sb.
-template <bool IsMul, int StrideA, int StrideB, class A, class B, class Y>
-inline void binaryRow(const qc_qs8_binary_params &p, const A *a, const B *b, Y *y, int64_t n,
-                      int64_t sa, int64_t sb) {
+template <bool IsMul, int StrideA, int StrideB, bool Small, class A, class B, class Y>
+inline void binaryRowAs(const qc_qs8_binary_params &p, const A *a, const B *b, Y *y, int64_t n,
+                        int64_t sa, int64_t sb) {
   const int64_t stepA = StrideA >= 0 ? StrideA : sa, stepB = StrideB >= 0 ? StrideB : sb;
   for (int64_t i = 0; i < n; ++i) {
     int32_t da = static_cast<int32_t>(a[i * stepA]) - p.a_zero_point;
@@ -33,8 +53,24 @@ inline void binaryRow(const qc_qs8_binary_params &p, const A *a, const B *b, Y *
       float fb = static_cast<float>(db) * p.b_multiplier;
       v = fa + fb;
     }
-    storeScaled(y + i, v, p.out_zero_point, p.out_min, p.out_max);
+    if constexpr (Small)
+      storeScaledSmall(y + i, v, p.out_zero_point, p.out_min, p.out_max);
+    else
+      storeScaled(y + i, v, p.out_zero_point, p.out_min, p.out_max);
   }
+}
+
+// |a - za| and |b - zb| are at most 255 (8-bit values and zero points), so
+// the bound is a constant once the params are inlined.
+template <bool IsMul, int StrideA, int StrideB, class A, class B, class Y>
+inline void binaryRow(const qc_qs8_binary_params &p, const A *a, const B *b, Y *y, int64_t n,
+                      int64_t sa, int64_t sb) {
+  float bound = IsMul ? 65025.0f * absOf(p.a_multiplier)
+                      : 255.0f * (absOf(p.a_multiplier) + absOf(p.b_multiplier));
+  if (bound < kSmallBound)
+    binaryRowAs<IsMul, StrideA, StrideB, true>(p, a, b, y, n, sa, sb);
+  else
+    binaryRowAs<IsMul, StrideA, StrideB, false>(p, a, b, y, n, sa, sb);
 }
 
 template <bool IsMul, class A, class B, class Y>
@@ -82,6 +118,20 @@ void binaryOp(const qc_qs8_binary_params &p, const void *a, const void *b, void 
     binaryOut<IsMul, int8_t, int8_t>(p, a, b, y, rb, re);
 }
 
+// |x - zx| <= 255: Small when the multiplier keeps the product below 2^21.
+template <bool Small, class X, class Y>
+inline void requantizeRow(const qc_qs8_requantize_params &p, const X *xr, Y *yr, int64_t n,
+                          int64_t step) {
+  for (int64_t i = 0; i < n; ++i) {
+    int32_t acc = static_cast<int32_t>(xr[i * step]) - p.in_zero_point;
+    float v = static_cast<float>(acc) * p.multiplier;
+    if constexpr (Small)
+      storeScaledSmall(yr + i, v, p.out_zero_point, p.out_min, p.out_max);
+    else
+      storeScaled(yr + i, v, p.out_zero_point, p.out_min, p.out_max);
+  }
+}
+
 template <class X, class Y>
 void requantizeTyped(const qc_qs8_requantize_params &p, const void *xv, void *yv, int64_t rb,
                      int64_t re) {
@@ -90,17 +140,12 @@ void requantizeTyped(const qc_qs8_requantize_params &p, const void *xv, void *yv
   ndForEachChunk(p.shape, p.row_chunk, rb, re, [&](const int64_t *off, int64_t n, const int64_t *st) {
     const X *xr = x + off[1];
     Y *yr = y + off[0];
-    auto body = [&](int64_t step) {
-      for (int64_t i = 0; i < n; ++i) {
-        int32_t acc = static_cast<int32_t>(xr[i * step]) - p.in_zero_point;
-        float v = static_cast<float>(acc) * p.multiplier;
-        storeScaled(yr + i, v, p.out_zero_point, p.out_min, p.out_max);
-      }
-    };
-    if (st[1] == 1)
-      body(1);
+    if (st[1] == 1 && 255.0f * absOf(p.multiplier) < kSmallBound)
+      requantizeRow<true>(p, xr, yr, n, 1);
+    else if (st[1] == 1)
+      requantizeRow<false>(p, xr, yr, n, 1);
     else
-      body(st[1]);
+      requantizeRow<false>(p, xr, yr, n, st[1]);
   });
 }
 
