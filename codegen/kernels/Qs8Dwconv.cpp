@@ -1,7 +1,10 @@
-// Depthwise int8 convolution, NHWC: each output pixel is a channel-vector
-// sum over the kernel taps, int32 accumulators in registers across a block of
-// channels, the per-channel requantization fused in the epilogue.
-// Padded taps read a constant row of zx, so the folded bias stays exact.
+// Depthwise int8 convolution, NHWC, over output rows. qs8_dwconv_vec (the
+// fast path, see Qs8Dwconv.h): u8 quads of 4 kernel rows per channel times s8
+// weight quads with the ISA's 4 x u8 dot (vpdpbusd), accumulators in
+// registers across 4 pixels, the vector requantization epilogue and packs
+// back to channel order. qs8_dwconv (any case): int32 lanes per channel,
+// vpmaddwd/vpdpwssd, scalar requantization. Padded taps read zx, which the
+// folded bias cancels.
 #include "codegen/kernels/Qs8Dwconv.h"
 
 #include "codegen/kernels/KernelAbi.h"
@@ -352,8 +355,9 @@ inline void column(const Params &p, const RowCtx<XT> &rc, int64_t g, int64_t iw,
   q[3] = unpackHi16(abHi, cdHi);
 }
 
-// NP adjacent output pixels from ow of one channel block. SW > 0: the
-// stride is SW, the kernel KW wide, dilation 1 (checked by the caller), and
+// NP adjacent output pixels from ow of one channel block (PV > 1: of PV
+// pixels each). SW > 0: the stride is SW, the kernel KW wide, dilation 1
+// (checked by the caller), and
 // each input column is unpacked once for all the pixels that use it; SW = 0:
 // any geometry, a column per pixel and tap.
 template <int NP, int SW, int KW, int PV, bool RowChecked, bool ColChecked, class XT,
@@ -467,10 +471,10 @@ inline void dwconvVecRow(const Params &p, const VecConsts &k, RowCtx<XT> &rc,
     int64_t ow = 0;
     for (; ow < owLo; ++ow)
       dwconvVecPixels<1, 0, 0, 1, RowChecked, true>(p, k, rc, b, yRow, ow);
+    // Column reuse pays at stride 1 (6 columns for 4 pixels instead of 12);
+    // at stride 2 (9 for 4) the longer unrolled body measured slower.
     if (p.kernel_w == 3 && p.dilation_w == 1 && p.stride_w == 1)
       ow = dwconvVecInterior<1, 3, RowChecked>(p, k, rc, b, yRow, ow, owHi);
-    else if (p.kernel_w == 3 && p.dilation_w == 1 && p.stride_w == 2)
-      ow = dwconvVecInterior<2, 3, RowChecked>(p, k, rc, b, yRow, ow, owHi);
     else
       ow = dwconvVecInterior<0, 0, RowChecked>(p, k, rc, b, yRow, ow, owHi);
     for (; ow < owHi; ++ow)
