@@ -223,6 +223,11 @@ void dwconvIn(const Params &p, const Consts &k, const void *x, void *y, int64_t 
 #if !QC_ISA_GENERIC
 // ---- qs8_dwconv_vec: 4 kernel rows per u8 quad, the ISA's 4 x u8 dot. ----
 
+// Every function of the path is inlined into each node's step, so that its
+// constant params (shapes, strides, zero points) fold: ModuleBuilder would
+// otherwise keep a large body shared (and unspecialized) by all dw nodes.
+#define QC_DW_INLINE __attribute__((always_inline)) inline
+
 using Pol = isa::Policy;
 constexpr int64_t kVecLanes = Pol::kLanes;  // int32 lanes per vector
 constexpr int64_t kBlockCh = 4 * kVecLanes; // channels per block (= bytes per row slice)
@@ -307,7 +312,7 @@ template <class XT> struct RowCtx {
 // PV > 1 (AVX-512 only): a slice spans PV pixels of C = kBlockCh / PV
 // channels, and a border slice loads the bytes inside the row, zx elsewhere.
 template <bool RowChecked, bool ColChecked, int PV, class XT>
-inline VB slice(const Params &p, const RowCtx<XT> &rc, int64_t r, int64_t iw) {
+QC_DW_INLINE VB slice(const Params &p, const RowCtx<XT> &rc, int64_t r, int64_t iw) {
   if (r >= p.kernel_h || (RowChecked && !rc.rows[r]))
     return rc.zx;
 #if QC_ISA_AVX512VNNI
@@ -342,7 +347,7 @@ inline VB slice(const Params &p, const RowCtx<XT> &rc, int64_t r, int64_t iw) {
 // word unpacks interleave the rows, so vector j lane i holds channel
 // qcDwconvLaneChannel(j, i).
 template <bool RowChecked, bool ColChecked, int PV, class XT>
-inline void column(const Params &p, const RowCtx<XT> &rc, int64_t g, int64_t iw, VB q[4]) {
+QC_DW_INLINE void column(const Params &p, const RowCtx<XT> &rc, int64_t g, int64_t iw, VB q[4]) {
   VB a = slice<RowChecked, ColChecked, PV>(p, rc, 4 * g, iw);
   VB b = slice<RowChecked, ColChecked, PV>(p, rc, 4 * g + 1, iw);
   VB c = slice<RowChecked, ColChecked, PV>(p, rc, 4 * g + 2, iw);
@@ -362,7 +367,7 @@ inline void column(const Params &p, const RowCtx<XT> &rc, int64_t g, int64_t iw,
 // any geometry, a column per pixel and tap.
 template <int NP, int SW, int KW, int PV, bool RowChecked, bool ColChecked, class XT,
           class YT>
-inline void dwconvVecPixels(const Params &p, const VecConsts &k, const RowCtx<XT> &rc,
+QC_DW_INLINE void dwconvVecPixels(const Params &p, const VecConsts &k, const RowCtx<XT> &rc,
                             int64_t block, YT *yRow, int64_t ow) {
   using I32 = Pol::I32;
   const int64_t groups = (p.kernel_h + 3) / 4;
@@ -437,7 +442,7 @@ inline void dwconvVecPixels(const Params &p, const VecConsts &k, const RowCtx<XT
 // The interior pixels [ow, owHi) in steps of kPixels, column reuse when the
 // geometry is SW x KW.
 template <int SW, int KW, bool RowChecked, class XT, class YT>
-inline int64_t dwconvVecInterior(const Params &p, const VecConsts &k, const RowCtx<XT> &rc,
+QC_DW_INLINE int64_t dwconvVecInterior(const Params &p, const VecConsts &k, const RowCtx<XT> &rc,
                                  int64_t block, YT *yRow, int64_t ow, int64_t owHi) {
   for (; ow + kPixels <= owHi; ow += kPixels)
     dwconvVecPixels<kPixels, SW, KW, 1, RowChecked, false>(p, k, rc, block, yRow, ow);
@@ -447,7 +452,7 @@ inline int64_t dwconvVecInterior(const Params &p, const VecConsts &k, const RowC
 // One output row (all blocks): borders with column checks, the interior in
 // steps of kPixels without.
 template <bool RowChecked, class XT, class YT>
-inline void dwconvVecRow(const Params &p, const VecConsts &k, RowCtx<XT> &rc,
+QC_DW_INLINE void dwconvVecRow(const Params &p, const VecConsts &k, RowCtx<XT> &rc,
                          const XT *x, YT *y, int64_t oh) {
   const int64_t c = p.channels;
   // Interior columns: every tap inside [0, in_w).
@@ -489,7 +494,7 @@ inline void dwconvVecRow(const Params &p, const VecConsts &k, RowCtx<XT> &rc,
 // slice holds PV adjacent pixels, so no lane is idle; super-pixel u covers
 // output pixels [u * PV, u * PV + PV).
 template <int PV, bool RowChecked, class XT, class YT>
-inline void dwconvVecRowPacked(const Params &p, const VecConsts &k, RowCtx<XT> &rc,
+QC_DW_INLINE void dwconvVecRowPacked(const Params &p, const VecConsts &k, RowCtx<XT> &rc,
                                const XT *x, YT *y, int64_t oh) {
   const int64_t c = p.channels;
   for (int64_t r = 0; r < (p.kernel_h + 3) / 4 * 4; ++r) {
@@ -527,7 +532,7 @@ inline void dwconvVecRowPacked(const Params &p, const VecConsts &k, RowCtx<XT> &
 #endif
 
 template <class XT, class YT>
-void dwconvVecRows(const Params &p, const VecConsts &k, const void *xv, void *yv, int64_t b,
+QC_DW_INLINE void dwconvVecRows(const Params &p, const VecConsts &k, const void *xv, void *yv, int64_t b,
                    int64_t e) {
   const XT *x = static_cast<const XT *>(xv);
   YT *y = static_cast<YT *>(yv);
