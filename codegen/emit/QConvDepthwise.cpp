@@ -101,9 +101,11 @@ llvm::Expected<std::vector<KernelCall>> emitQConvDepthwise(const EmitContext &ct
 
   KernelCall call;
   const int64_t block = int64_t(isaVectorBytes(ctx.isa)); // channels per block
-  bool vec = p.multiplier == 1 && !out->isFloat && fitsS8 &&
+  // The generic ISA keeps qs8_dwconv: its scalar qs8_dwconv_vec (the packed
+  // layout's reference) measured ~10x slower than the plain scalar loop.
+  bool vec = ctx.isa != Isa::Generic && p.multiplier == 1 && !out->isFloat && fitsS8 &&
                    (p.kernel_h + 3) / 4 <= QC_DWCONV_VEC_MAX_ROW_GROUPS &&
-                   (ctx.isa == Isa::Avx512Vnni || ctx.isa == Isa::Generic || p.channels >= block);
+                   (ctx.isa == Isa::Avx512Vnni || p.channels >= block);
   if (vec) {
     // s8 input runs as u8 x + 128: the folded zero point moves with it.
     const int64_t zxU8 = xZeroPoint + (p.in_type == QC_Q8_S8 ? 128 : 0);

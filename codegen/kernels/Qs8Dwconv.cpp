@@ -567,7 +567,8 @@ QC_DW_INLINE void dwconvVecRows(const Params &p, const VecConsts &k, const void 
 #endif
 
 #if QC_ISA_GENERIC
-// ---- qs8_dwconv_vec, scalar: the packed layout with B = 16 channels. ----
+// ---- qs8_dwconv_vec, scalar: the packed layout with B = 16 channels (every
+// ISA has the entry; the emitter gives the generic ISA qs8_dwconv, faster). ----
 template <class XT, class YT>
 void dwconvVecRows(const Params &p, const int8_t *weights, const int32_t *bias,
                    const float *multiplier, const void *xv, void *yv, int64_t rb, int64_t re) {
