@@ -129,6 +129,11 @@ struct KernelCall {
   /// Scratch bytes per batch sample; when > 0 the driver passes a 64-byte
   /// aligned scratch buffer as the last out[] entry.
   int64_t scratchBytes = 0;
+  /// The kernel can meet input it cannot process (e.g. a run-time Gather
+  /// index out of range): the driver passes the step's int32 status word
+  /// (runtime/ModelDesc.h, qc_exec::step_status) as the last out[] entry,
+  /// after the scratch; the kernel stores a QC_STEP_* code there.
+  bool reportsStatus = false;
   // One scratch buffer serves all calls of a node (sized for the largest),
   // so a call may leave data there for the next (e.g. a packed operand).
 };

@@ -124,7 +124,7 @@ llvm::Constant *Builder::cString(llvm::StringRef s, const llvm::Twine &name) {
 }
 
 // The address of `buffer` for batch sample `sample` (qc_exec layout:
-// arena, inputs, outputs, batch, pool).
+// arena, inputs, outputs, batch, pool, step_status; 8 bytes each).
 llvm::Value *Builder::bufferPointer(llvm::IRBuilder<> &b, unsigned buffer, llvm::Value *exec,
                                     llvm::Value *sample) {
   const Buffer &buf = prog_.buffers[buffer];
@@ -195,8 +195,17 @@ llvm::Function *Builder::buildStep(unsigned i) {
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx_, "entry", fn));
   auto *inArr = b.CreateAlloca(llvm::ArrayType::get(ptrTy(), std::max<size_t>(1, st.inBuffers.size())),
                                nullptr, "in");
-  auto *outArr = b.CreateAlloca(
-      llvm::ArrayType::get(ptrTy(), std::max<size_t>(1, st.outBuffers.size())), nullptr, "out");
+  const size_t numOuts = st.outBuffers.size() + (st.call.reportsStatus ? 1 : 0);
+  auto *outArr = b.CreateAlloca(llvm::ArrayType::get(ptrTy(), std::max<size_t>(1, numOuts)),
+                                nullptr, "out");
+  // The step's word of exec->step_status (qc_exec field 5), after the
+  // buffers, for kernels that report bad input.
+  llvm::Value *status = nullptr;
+  if (st.call.reportsStatus) {
+    llvm::Value *words = b.CreateLoad(
+        ptrTy(), b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), exec, 5 * 8), "step_status");
+    status = b.CreateConstInBoundsGEP1_64(i32Ty(), words, i, "status");
+  }
   auto callFor = [&](llvm::Value *sample, llvm::Value *begin, llvm::Value *end) {
     for (size_t k = 0; k < st.inBuffers.size(); ++k)
       b.CreateStore(bufferPointer(b, st.inBuffers[k], exec, sample),
@@ -204,6 +213,8 @@ llvm::Function *Builder::buildStep(unsigned i) {
     for (size_t k = 0; k < st.outBuffers.size(); ++k)
       b.CreateStore(bufferPointer(b, st.outBuffers[k], exec, sample),
                     b.CreateConstInBoundsGEP1_64(ptrTy(), outArr, k));
+    if (status)
+      b.CreateStore(status, b.CreateConstInBoundsGEP1_64(ptrTy(), outArr, st.outBuffers.size()));
     b.CreateCall(entry, {params, consts, inArr, outArr, begin, end});
   };
 

@@ -23,7 +23,15 @@ typedef struct qc_exec {
   void *const *outputs;        /* graph output buffers, logical layout */
   int64_t batch;               /* value of the symbolic dimension; 1 if none */
   struct qc_pool *pool;        /* the session's thread pool */
+  /* One word per step (qc_model_desc::num_steps), zeroed before each run.
+     A kernel that meets input it cannot process (a Gather index out of
+     range) sets its step's word to a QC_STEP_* code, keeps going without
+     reading out of bounds, and the run fails naming the step. */
+  int32_t *step_status;
 } qc_exec;
+
+#define QC_STEP_OK 0
+#define QC_STEP_INDEX_OUT_OF_RANGE 1
 
 /* One step of a model: tasks [task_begin, task_end) of its task space. */
 typedef void (*qc_task_fn)(const qc_exec *exec, int64_t task_begin,

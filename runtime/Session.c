@@ -24,6 +24,7 @@ struct qc_session {
   int64_t arena_batch; /* the batch the arena is sized for */
   const void **input_ptrs;
   void **output_ptrs;
+  int32_t *step_status; /* qc_exec::step_status: desc->num_steps words */
   int64_t profiled_runs; /* QC_PROFILE: runs whose steps the pool timed */
 };
 
@@ -148,9 +149,13 @@ qc_status qc_rt_session_create(const qc_model_desc *desc, int32_t num_threads,
   s->desc = desc;
   s->input_ptrs = calloc((size_t)desc->num_inputs + 1, sizeof(void *));
   s->output_ptrs = calloc((size_t)desc->num_outputs + 1, sizeof(void *));
-  if (!s->input_ptrs || !s->output_ptrs || pthread_mutex_init(&s->mutex, NULL) != 0) {
+  s->step_status = calloc((size_t)(desc->num_steps > 0 ? desc->num_steps : 0) + 1,
+                          sizeof(int32_t));
+  if (!s->input_ptrs || !s->output_ptrs || !s->step_status ||
+      pthread_mutex_init(&s->mutex, NULL) != 0) {
     free(s->input_ptrs);
     free(s->output_ptrs);
+    free(s->step_status);
     free(s);
     return qc_rt_fail(QC_ERROR_OUT_OF_MEMORY, "qc_session_create: out of memory");
   }
@@ -238,6 +243,7 @@ void qc_rt_session_destroy(qc_session *session) {
   free(session->arena);
   free(session->input_ptrs);
   free(session->output_ptrs);
+  free(session->step_status);
   free(session);
 }
 
@@ -351,6 +357,24 @@ static qc_status validate_outputs(const qc_model_desc *desc, qc_tensor *outputs,
   return QC_OK;
 }
 
+/* What kernels reported through qc_exec::step_status: the first failed
+   step as an error naming it, or QC_OK. */
+static qc_status check_steps(const qc_model_desc *desc, const int32_t *status) {
+  for (int32_t i = 0; i < desc->num_steps; ++i) {
+    if (status[i] == QC_STEP_OK)
+      continue;
+    const char *name = desc->step_names && desc->step_names[i] ? desc->step_names[i] : "?";
+    if (status[i] == QC_STEP_INDEX_OUT_OF_RANGE)
+      return qc_rt_fail(QC_ERROR_INVALID_ARGUMENT,
+                        "step %d, node %s: an index is out of range (the outputs are not "
+                        "valid)",
+                        i, name);
+    return qc_rt_fail(QC_ERROR_INTERNAL, "step %d, node %s: failed with code %d", i, name,
+                      status[i]);
+  }
+  return QC_OK;
+}
+
 qc_status qc_rt_run(qc_session *session, const qc_tensor *inputs, int32_t num_inputs,
                     qc_tensor *outputs, int32_t num_outputs) {
   if (!session)
@@ -373,11 +397,14 @@ qc_status qc_rt_run(qc_session *session, const qc_tensor *inputs, int32_t num_in
       session->input_ptrs[i] = inputs[i].data;
     for (int32_t i = 0; i < num_outputs; ++i)
       session->output_ptrs[i] = outputs[i].data;
+    int32_t steps = desc->num_steps > 0 ? desc->num_steps : 0;
+    memset(session->step_status, 0, sizeof(int32_t) * (size_t)steps);
     qc_exec exec = {session->arena, session->input_ptrs, session->output_ptrs, batch.value,
-                    session->pool};
+                    session->pool, session->step_status};
     qc_pool_profile_run_begins(session->pool);
     desc->run(&exec);
     ++session->profiled_runs;
+    st = check_steps(desc, session->step_status);
   }
   pthread_mutex_unlock(&session->mutex);
   return st;

@@ -185,7 +185,9 @@ protected:
 class LibraryEngine : public AbiEngine {
 public:
   static llvm::Expected<std::unique_ptr<LibraryEngine>> load(const std::string &path) {
-    auto model = qc::Model::load(path);
+    // A file argument: "model.so" is the one in this directory, not a
+    // library-path lookup.
+    auto model = qc::Model::load(path.find('/') == std::string::npos ? "./" + path : path);
     if (!model)
       return fail(model.status().message);
     auto session = model->createSession(numThreads);

@@ -630,6 +630,9 @@ llvm::Expected<std::vector<KernelCall>> emitGather(const EmitContext &ctx) {
     p.indices_src = QC_SRC_IN;
     p.indices_slot = static_cast<int32_t>(call.inputs.size());
     call.inputs.push_back(1);
+    // Run-time indices are checked: out[1] is the step's status word.
+    call.reportsStatus = true;
+    p.status_slot = 1;
   }
   call.params = paramsOf(p);
   call.outputs = {0};

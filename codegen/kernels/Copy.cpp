@@ -5,6 +5,7 @@
 #include "codegen/kernels/Copy.h"
 #include "codegen/kernels/KernelAbi.h"
 #include "codegen/kernels/RowChunks.h"
+#include "runtime/ModelDesc.h"
 
 namespace {
 
@@ -44,13 +45,9 @@ void copyTransposed(const qc_copy_params &p, T *out, const T *in, int64_t begin,
   const int64_t blocks = (R + QC_COPY_TILE - 1) / QC_COPY_TILE;
   for (int64_t task = begin; task < end; ++task) {
     int64_t outer = task / blocks, block = task % blocks;
-    int64_t oOff = 0, iOff = 0, rest = outer;
-    for (int d = r - 3; d >= 0; --d) {
-      int64_t idx = rest % s.dims[d];
-      rest /= s.dims[d];
-      oOff += idx * s.strides[0][d];
-      iOff += idx * s.strides[1][d];
-    }
+    int64_t off[QC_ND_MAX_OPERANDS];
+    ndRowOffsets(s, outer, off, 2);
+    const int64_t oOff = off[0], iOff = off[1];
     int64_t r0 = block * QC_COPY_TILE;
     int64_t r1 = r0 + QC_COPY_TILE < R ? r0 + QC_COPY_TILE : R;
     for (int64_t c0 = 0; c0 < C; c0 += QC_COPY_TILE) {
@@ -191,7 +188,12 @@ QC_KERNEL_EXTERN void QC_KERNEL(gather_rows)(QC_KERNEL_PARAMS) {
                                        : static_cast<const int32_t *>(indices)[j];
       if (idx < 0)
         idx += p.extent;
-      idx = idx < 0 ? 0 : idx >= p.extent ? p.extent - 1 : idx;
+      if (uint64_t(idx) >= uint64_t(p.extent)) {
+        if (p.status_slot > 0)
+          __atomic_store_n(static_cast<int32_t *>(out[p.status_slot]),
+                           QC_STEP_INDEX_OUT_OF_RANGE, __ATOMIC_RELAXED);
+        idx = 0;
+      }
       __builtin_memcpy(dst + (o * p.num_indices + j) * p.inner_bytes,
                        data + (o * p.extent + idx) * p.inner_bytes, size_t(p.inner_bytes));
     }

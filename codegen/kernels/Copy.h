@@ -72,5 +72,8 @@ typedef struct qc_gather_rows_params {
   int32_t index_bytes; // 8 or 4
   int32_t data_src, data_slot;
   int32_t indices_src, indices_slot;
-  int32_t pad_;
+  /* > 0: out[status_slot] is the step's status word (run-time indices);
+     an index outside [-extent, extent) sets QC_STEP_INDEX_OUT_OF_RANGE
+     there and reads row 0 instead. */
+  int32_t status_slot;
 } qc_gather_rows_params;

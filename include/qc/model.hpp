@@ -293,14 +293,12 @@ private:
 
 class Model {
 public:
-  /// dlopens the file `path` (RTLD_NOW | RTLD_LOCAL; a bare file name is in
-  /// the current directory, not looked up in the library path), checks
-  /// qc_abi_version() == QC_ABI_VERSION, resolves the qc_* entries and reads
-  /// the metadata.
+  /// dlopens `path` (RTLD_NOW | RTLD_LOCAL; as with dlopen, a name without
+  /// a '/' is looked up in the library path), checks qc_abi_version() ==
+  /// QC_ABI_VERSION, resolves the qc_* entries and reads the metadata.
   static Result<Model> load(const std::string &path) {
     auto lib = std::make_shared<detail::Library>();
-    const std::string file = path.find('/') == std::string::npos ? "./" + path : path;
-    lib->handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+    lib->handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!lib->handle) {
       const char *why = dlerror();
       return Status{QC_ERROR_INVALID_ARGUMENT,

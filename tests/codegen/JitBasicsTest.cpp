@@ -145,6 +145,42 @@ TEST(Jit, CopyGraphOnEveryIsa) {
   }
 }
 
+// A run-time Gather index out of range fails the run with an error naming
+// the node (the kernel reports it through qc_exec::step_status); the next
+// good run succeeds again.
+TEST(Jit, GatherIndexOutOfRangeFailsTheRun) {
+  auto g = parse(R"(
+graph @g(%ids: tensor<1x3xi64>) {
+  %table = const dense<[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]> : tensor<4x2xf32>
+  %e = Gather(%table, %ids) name "embed" {axis = 0} : tensor<1x3x2xf32>
+  return %e
+}
+)");
+  ASSERT_TRUE(g);
+  auto jit = codegen::JitModel::create(*g, {});
+  ASSERT_TRUE(bool(jit)) << llvm::toString(jit.takeError());
+  qc_session *s = nullptr;
+  ASSERT_EQ(qc_rt_session_create((*jit)->desc(), 2, &s), QC_OK) << qc_rt_last_error();
+  int64_t ids[3] = {3, -4, 1}, inShape[2] = {1, 3}, outShape[3];
+  float out[6];
+  qc_tensor in{ids, inShape, 2, 0, sizeof ids};
+  qc_tensor o{out, outShape, 3, 0, sizeof out};
+  ASSERT_EQ(qc_rt_run(s, &in, 1, &o, 1), QC_OK) << qc_rt_last_error();
+  EXPECT_EQ(out[0], 7.0f);
+  EXPECT_EQ(out[2], 1.0f);
+  EXPECT_EQ(out[5], 4.0f);
+  for (int64_t bad : {int64_t(4), int64_t(-5)}) {
+    ids[1] = bad;
+    EXPECT_EQ(qc_rt_run(s, &in, 1, &o, 1), QC_ERROR_INVALID_ARGUMENT) << bad;
+    std::string msg = qc_rt_last_error();
+    EXPECT_NE(msg.find("embed"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("out of range"), std::string::npos) << msg;
+  }
+  ids[1] = 0;
+  EXPECT_EQ(qc_rt_run(s, &in, 1, &o, 1), QC_OK) << qc_rt_last_error();
+  qc_rt_session_destroy(s);
+}
+
 TEST(Jit, UnsupportedOpIsReported) {
   auto g = parse(R"(
 graph @g(%x: tensor<1x4xbool>) {

@@ -2,6 +2,7 @@
 // DataMovement.cpp) on every ISA against the reference interpreter: byte
 // exact, NCHW and NHWC source (and result) layouts, elements of 1, 2, 4, 8
 // bytes.
+#include "runtime/ModelDesc.h"
 #include "tests/kernels/XfmrHarness.h"
 
 namespace qc::xfmrtest {
@@ -179,6 +180,35 @@ TEST(DataMovementKernels, Gather) {
   NodeRun e = makeNode(OpKind::Gather, {table, act(randomInts(rng, ElemType::I64, {1, 9}, 0, 49))},
                        {{AttrName::axis, int64_t(0)}});
   expectAllIsasExact(e, "embedding gather");
+}
+
+// A run-time index outside [-extent, extent) is reported through the step's
+// status word (and never read out of bounds: ASan runs this too); in-range
+// ones leave it 0.
+TEST(DataMovementKernels, GatherReportsIndicesOutOfRange) {
+  std::mt19937 rng(16);
+  Arg table = act(randomOf(rng, ElemType::F32, {50, 16}));
+  table.constant = true;
+  NodeRun r = makeNode(OpKind::Gather, {table, act(randomInts(rng, ElemType::I64, {1, 4}, 0, 49))},
+                       {{AttrName::axis, int64_t(0)}});
+  for (int64_t bad : {int64_t(50), int64_t(-51), int64_t(1) << 40, INT64_MIN}) {
+    for (codegen::Isa isa : kAllIsas) {
+      if (!isaSupported(isa))
+        continue;
+      int32_t status = -1;
+      ASSERT_TRUE(bool(runKernels(r, isa, nullptr, nullptr, nullptr, &status)));
+      EXPECT_EQ(status, QC_STEP_OK);
+      int64_t good = r.args[1].data.getInt(2);
+      r.args[1].data.setInt(2, bad);
+      ASSERT_TRUE(bool(runKernels(r, isa, nullptr, nullptr, nullptr, &status)));
+      EXPECT_EQ(status, QC_STEP_INDEX_OUT_OF_RANGE) << "index " << bad;
+      auto strict = runKernels(r, isa);
+      EXPECT_FALSE(bool(strict)) << "index " << bad;
+      if (!strict)
+        llvm::consumeError(strict.takeError());
+      r.args[1].data.setInt(2, good);
+    }
+  }
 }
 
 TEST(DataMovementKernels, Pad) {

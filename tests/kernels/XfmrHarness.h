@@ -208,7 +208,13 @@ runKernels(const NodeRun &r, codegen::Isa isa,
            llvm::Expected<std::vector<codegen::KernelCall>> (*emitFn)(
                const codegen::EmitContext &) = nullptr,
            Timing *timing = nullptr,
-           qc_kernel_fn (*lookup)(const std::string &, codegen::Isa) = nullptr) {
+           qc_kernel_fn (*lookup)(const std::string &, codegen::Isa) = nullptr,
+           int32_t *stepStatus = nullptr) {
+  // The status word of calls that report bad input (KernelCall::
+  // reportsStatus); without `stepStatus` a reported failure is an error.
+  int32_t localStatus = 0;
+  int32_t *status = stepStatus ? stepStatus : &localStatus;
+  *status = 0;
   if (!lookup)
     lookup = &findEntry;
   codegen::EmitContext ctx{*r.node, isa, {}, {}};
@@ -291,6 +297,8 @@ runKernels(const NodeRun &r, codegen::Isa isa,
       outs.push_back(outBufs[i].ptr);
     if (c.scratchBytes > 0)
       outs.push_back(scratchBuf.ptr);
+    if (c.reportsStatus)
+      outs.push_back(status);
     auto params = std::make_unique<Aligned>(c.params.size());
     std::memcpy(params->ptr, c.params.data(), c.params.size());
     prepared.push_back({fn, std::move(constBufs), std::move(consts), std::move(ins),
@@ -318,6 +326,9 @@ runKernels(const NodeRun &r, codegen::Isa isa,
         c.fn(c.params->ptr, c.consts.data(), c.ins.data(), c.outs.data(), 0, c.tasks);
     timing->seconds = (cpuSeconds() - start) / timing->repeats;
   }
+  if (!stepStatus && *status != 0)
+    return llvm::createStringError("the kernel reported step status " +
+                                   std::to_string(*status));
   std::vector<ir::Tensor> results;
   for (size_t i = 0; i < ctx.results.size(); ++i) {
     std::vector<uint8_t> bytes(outBufs[i].ptr, outBufs[i].ptr + outSizes[i]);
