@@ -163,14 +163,8 @@ void runRows(const qc_f32_elementwise_params &p, float *out, const float *const 
     int64_t first = (u % p.chunks_per_row) * p.chunk;
     int64_t count = nd.dims[inner] - first;
     count = count < p.chunk ? count : p.chunk;
-    int64_t off[4] = {0, 0, 0, 0};
-    int64_t rest = row;
-    for (int d = inner - 1; d >= 0; --d) {
-      int64_t idx = rest % nd.dims[d];
-      rest /= nd.dims[d];
-      for (int i = 0; i < nd.num_operands; ++i)
-        off[i] += idx * nd.strides[i][d];
-    }
+    int64_t off[QC_ND_MAX_OPERANDS];
+    ndRowOffsets(nd, row, off);
     for (int i = 0; i < 4; ++i)
       off[i] += first * s[i];
     for (int i = nd.num_operands; i < 4; ++i)

@@ -59,13 +59,8 @@ void quantizeInterleaved(const qc_f32_q8_quantize_params &p, const float *scales
   const int64_t blocks = (P + QC_QUANTIZE_PIXELS - 1) / QC_QUANTIZE_PIXELS;
   for (int64_t task = tb; task < te; ++task) {
     int64_t outer = task / blocks, block = task % blocks;
-    int64_t off[4] = {0, 0, 0, 0}, rest = outer;
-    for (int d = r - 3; d >= 0; --d) {
-      int64_t idx = rest % s.dims[d];
-      rest /= s.dims[d];
-      for (int i = 0; i < 4; ++i)
-        off[i] += idx * s.strides[i][d];
-    }
+    int64_t off[QC_ND_MAX_OPERANDS];
+    ndRowOffsets(s, outer, off, 2);
     const int64_t p0 = block * QC_QUANTIZE_PIXELS;
     const int64_t p1 = p0 + QC_QUANTIZE_PIXELS < P ? p0 + QC_QUANTIZE_PIXELS : P;
     float sc[QC_QUANTIZE_MAX_INTERLEAVE];

@@ -47,14 +47,8 @@ inline void ndForEachChunk(const qc_nd_shape &s, int64_t chunk, int64_t taskBegi
     int64_t lastPart = perRow < part + (taskEnd - t) ? perRow : part + (taskEnd - t);
     int64_t begin = part * chunk;
     int64_t end = lastPart * chunk < n ? lastPart * chunk : n;
-    int64_t offsets[QC_ND_MAX_OPERANDS] = {0, 0, 0, 0};
-    int64_t rest = row;
-    for (int d = inner - 1; d >= 0; --d) {
-      int64_t idx = rest % s.dims[d];
-      rest /= s.dims[d];
-      for (int i = 0; i < s.num_operands; ++i)
-        offsets[i] += idx * s.strides[i][d];
-    }
+    int64_t offsets[QC_ND_MAX_OPERANDS];
+    ndRowOffsets(s, row, offsets);
     for (int i = 0; i < s.num_operands; ++i)
       offsets[i] += begin * innerStrides[i];
     fn(offsets, end - begin, innerStrides);

@@ -28,6 +28,22 @@ inline int64_t ndRows(const qc_nd_shape &s) {
   return rows;
 }
 
+// offsets[i] = operand i's element offset of the first element of the
+// `index`-th slice over the outer dims, i.e. all but the `innerDims`
+// innermost (1: `index` is a row).
+inline void ndRowOffsets(const qc_nd_shape &s, int64_t index,
+                         int64_t (&offsets)[QC_ND_MAX_OPERANDS], int innerDims = 1) {
+  for (int i = 0; i < QC_ND_MAX_OPERANDS; ++i)
+    offsets[i] = 0;
+  int64_t rest = index;
+  for (int d = s.rank - 1 - innerDims; d >= 0; --d) {
+    int64_t idx = rest % s.dims[d];
+    rest /= s.dims[d];
+    for (int i = 0; i < s.num_operands; ++i)
+      offsets[i] += idx * s.strides[i][d];
+  }
+}
+
 // Calls fn(offsets, innerCount, innerStrides) for rows [rowBegin, rowEnd):
 // offsets[i] is operand i's element offset of the row's first element.
 template <class Fn>
@@ -37,14 +53,8 @@ inline void ndForEachRow(const qc_nd_shape &s, int64_t rowBegin, int64_t rowEnd,
   for (int i = 0; i < s.num_operands; ++i)
     innerStrides[i] = s.strides[i][inner];
   for (int64_t row = rowBegin; row < rowEnd; ++row) {
-    int64_t offsets[QC_ND_MAX_OPERANDS] = {0, 0, 0, 0};
-    int64_t rest = row;
-    for (int d = inner - 1; d >= 0; --d) {
-      int64_t idx = rest % s.dims[d];
-      rest /= s.dims[d];
-      for (int i = 0; i < s.num_operands; ++i)
-        offsets[i] += idx * s.strides[i][d];
-    }
+    int64_t offsets[QC_ND_MAX_OPERANDS];
+    ndRowOffsets(s, row, offsets);
     fn(offsets, s.dims[inner], innerStrides);
   }
 }
