@@ -90,7 +90,7 @@ class Bench:
             cmd.append("--target-cpu=" + self.a.target_cpu)
         ok, out, err, secs = run(cmd)
         if ok and os.path.exists(so) and not self.exports_abi(so):
-            ok, err = self.relink(src, so)
+            ok, err = False, f"{so} exports no qc_abi_version (a qcompile bug)"
         if ok and os.path.exists(so):
             r["so"], r["compile_s"] = so, secs
         else:
@@ -101,30 +101,6 @@ class Bench:
     def exports_abi(so):
         ok, out, _, _ = run(["nm", "-D", "--defined-only", so])
         return ok and "qc_abi_version" in out
-
-    def relink(self, src, so):
-        """Workaround while qcompile's own link leaves the runtime archive's C ABI out (no
-        --whole-archive; the library then exports nothing): --emit=obj, linked here."""
-        log(f"warning: {so} exports no qc_abi_version: relinking from --emit=obj with "
-            "--whole-archive runtime")
-        obj = so[:-3] + ".o"
-        cmd = [self.qcompile, src, "-o", obj, "--emit=obj"]
-        if self.a.target_cpu:
-            cmd.append("--target-cpu=" + self.a.target_cpu)
-        ok, _, err, _ = run(cmd)
-        if not ok:
-            return False, err
-        script = os.path.join(self.out, "exports.map")
-        with open(script, "w") as f:
-            f.write("{ global: qc_*; local: *; };\n")
-        runtime = os.path.join(self.a.build, "runtime", "libqc_runtime_pic.a")
-        ok, _, err, _ = run(["ld.lld-19", "-shared", "-o", so, "--version-script=" + script,
-                             "-z", "noexecstack", "-z", "relro", "-z", "now", "--gc-sections",
-                             obj, "--whole-archive", runtime, "--no-whole-archive",
-                             "-L/usr/lib/x86_64-linux-gnu", "--as-needed", "-lm", "-lpthread",
-                             "-lc"])
-        os.remove(obj)
-        return ok and self.exports_abi(so), err
 
     def qc_time(self, so, threads, runs, outdir=None, inp=None):
         cmd = [self.qc_bench, so, "--input", "input=" + (inp or self.input), "--threads", str(threads),
@@ -224,7 +200,7 @@ class Bench:
                     cmd.append("--target-cpu=" + a.target_cpu)
                 ok, _, e, _ = run(cmd)
                 if ok and not self.exports_abi(so):
-                    ok, e = self.relink(src, so)
+                    ok, e = False, f"{so} exports no qc_abi_version (a qcompile bug)"
                 err = None if ok else first_error(e)
             inp = os.path.join(ldir, name + ".input.npy")
             for t in a.threads:
