@@ -48,6 +48,26 @@ struct Ctx {
   int32_t quadsPerTap;
 };
 
+/// acc[r][v] += the dot of one quad of each row (quadOf(r), u8 or s8 bytes
+/// as stored) with the packed weights at w, advanced past them.
+template <int MR, int NRV, bool S8, class QuadOf>
+__attribute__((always_inline)) inline void accumulateQuad(I32 (&acc)[MR][NRV], const int8_t *&w,
+                                                          QuadOf &&quadOf) {
+  Policy::Weights wv[NRV];
+  QC_UNROLL
+  for (int v = 0; v < NRV; ++v)
+    wv[v] = Policy::loadWeights(w + v * kLanes * 4);
+  w += NRV * kLanes * 4;
+  QC_UNROLL
+  for (int r = 0; r < MR; ++r) {
+    uint32_t quad = quadOf(r);
+    Policy::Acts a = Policy::broadcastActs(int32_t(S8 ? quad ^ 0x80808080u : quad));
+    QC_UNROLL
+    for (int v = 0; v < NRV; ++v)
+      acc[r][v] = Policy::dot(acc[r][v], a, wv[v]);
+  }
+}
+
 /// acc += the dot products of `quads` full quads and `tailBytes` more bytes
 /// of each row with the packed weights at w (advanced past them).
 template <int MR, int NRV, bool S8>
@@ -55,40 +75,18 @@ __attribute__((always_inline)) inline void accumulate(I32 (&acc)[MR][NRV],
                                                       const uint8_t *const (&rows)[MR],
                                                       const int8_t *&w, int32_t quads,
                                                       int32_t tailBytes) {
-  for (int32_t q = 0; q < quads; ++q) {
-    Policy::Weights wv[NRV];
-    QC_UNROLL
-    for (int v = 0; v < NRV; ++v)
-      wv[v] = Policy::loadWeights(w + v * kLanes * 4);
-    w += NRV * kLanes * 4;
-    QC_UNROLL
-    for (int r = 0; r < MR; ++r) {
-      int32_t quad = loadQuad(rows[r] + 4 * q);
-      Policy::Acts a = S8 ? Policy::broadcastActs(int32_t(uint32_t(quad) ^ 0x80808080u))
-                          : Policy::broadcastActs(quad);
-      QC_UNROLL
-      for (int v = 0; v < NRV; ++v)
-        acc[r][v] = Policy::dot(acc[r][v], a, wv[v]);
-    }
-  }
+  for (int32_t q = 0; q < quads; ++q)
+    accumulateQuad<MR, NRV, S8>(acc, w,
+                                [&](int r) { return uint32_t(loadQuad(rows[r] + 4 * q)); });
   if (tailBytes) {
     // The last quad: only tailBytes are this row's (the packed weights
     // beyond them are zero), read byte by byte to stay inside the buffer.
-    Policy::Weights wv[NRV];
-    QC_UNROLL
-    for (int v = 0; v < NRV; ++v)
-      wv[v] = Policy::loadWeights(w + v * kLanes * 4);
-    w += NRV * kLanes * 4;
-    QC_UNROLL
-    for (int r = 0; r < MR; ++r) {
+    accumulateQuad<MR, NRV, S8>(acc, w, [&](int r) {
       uint32_t quad = 0;
       for (int32_t i = 0; i < tailBytes; ++i)
         quad |= uint32_t(rows[r][4 * quads + i]) << (8 * i);
-      Policy::Acts a = Policy::broadcastActs(int32_t(S8 ? quad ^ 0x80808080u : quad));
-      QC_UNROLL
-      for (int v = 0; v < NRV; ++v)
-        acc[r][v] = Policy::dot(acc[r][v], a, wv[v]);
-    }
+      return quad;
+    });
   }
 }
 
